@@ -1,0 +1,222 @@
+package nodegen
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// Node is a fake hardware node: its containers in kernel file order (newest
+// first, CT 0 last) and any further files, by path relative to the root.
+type Node struct {
+	Kernel Kernel
+	NoBC   bool // no /proc/bc (exercises the /proc/user_beancounters fallback)
+	Cts    []Container
+	Files  map[string]string
+}
+
+// Write creates the node tree under dir, which must not exist yet or be empty.
+func (n *Node) Write(dir string) error {
+	files, err := n.render()
+	if err != nil {
+		return err
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if target, ok := strings.CutPrefix(files[p], "symlink:"); ok {
+			if err := os.Symlink(target, full); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.WriteFile(full, []byte(files[p]), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render returns every file of the tree; symlinks as "symlink:<target>".
+func (n *Node) render() (map[string]string, error) {
+	out := map[string]string{}
+	var b bytes.Buffer
+	if err := WriteUserBeancounters(&b, n.Kernel, n.Cts); err != nil {
+		return nil, err
+	}
+	out["proc/user_beancounters"] = b.String()
+	if !n.NoBC {
+		b.Reset()
+		if err := WriteBCResources(&b, n.Kernel, n.Cts, false); err != nil {
+			return nil, err
+		}
+		out["proc/bc/resources"] = b.String()
+		for i := range n.Cts {
+			b.Reset()
+			if err := WriteBCResources(&b, n.Kernel, n.Cts[i:i+1], true); err != nil {
+				return nil, err
+			}
+			out["proc/bc/"+n.Cts[i].ID+"/resources"] = b.String()
+		}
+	}
+	if n.Kernel != RHEL5_32 {
+		out["proc/vz/vswap"] = "Version: 1.0\n"
+	}
+	for _, c := range n.Cts {
+		if c.Conf == nil {
+			continue
+		}
+		var conf strings.Builder
+		for _, v := range c.Conf {
+			fmt.Fprintf(&conf, "%s=\"%s\"\n", v.Key, v.Value)
+		}
+		out["etc/vz/conf/"+c.ID+".conf"] = conf.String()
+		if c.Name != "" {
+			// vzctl links names to the config by absolute path; readers
+			// must use only the target's base name (formats doc §6).
+			out["etc/vz/names/"+c.Name] = "symlink:/etc/vz/conf/" + c.ID + ".conf"
+		}
+	}
+	for p, s := range n.Files {
+		out[p] = s
+	}
+	return out, nil
+}
+
+// Limit is a configured barrier:limit pair.
+type Limit struct{ Barrier, Limit uint64 }
+
+const unl = ubc.LongMax64
+
+// Profile is a set of configured limits by resource name.
+type Profile map[string]Limit
+
+// VSwapProfile is a hosting provider's VSwap container: RAM and swap as
+// physpages/swappages limits, the classic vzctl sample values for the
+// socket and file resources, the rest unlimited.
+func VSwapProfile(ramPages, swapPages uint64) Profile {
+	return Profile{
+		"kmemsize": {unl, unl}, "lockedpages": {2048, 2048}, "privvmpages": {unl, unl},
+		"shmpages": {21504, 21504}, "numproc": {400, 400}, "physpages": {0, ramPages},
+		"vmguarpages": {0, unl}, "oomguarpages": {0, unl}, "numtcpsock": {360, 360},
+		"numflock": {188, 206}, "numpty": {16, 16}, "numsiginfo": {256, 256},
+		"tcpsndbuf": {1720320, 2703360}, "tcprcvbuf": {1720320, 2703360},
+		"othersockbuf": {1126080, 2097152}, "dgramrcvbuf": {262144, 262144},
+		"numothersock": {360, 360}, "dcachesize": {3409920, 3624960},
+		"numfile": {9312, 9312}, "numiptent": {128, 128}, "swappages": {0, swapPages},
+	}
+}
+
+// ClassicProfile is a pre-VSwap container (vzctl's ve-basic sample): memory
+// limited through privvmpages, guarantees in vmguarpages/oomguarpages.
+func ClassicProfile(max uint64) Profile {
+	return Profile{
+		"kmemsize": {14372700, 14790164}, "lockedpages": {256, 256}, "privvmpages": {65536, 69632},
+		"shmpages": {21504, 21504}, "numproc": {240, 240}, "physpages": {0, max},
+		"vmguarpages": {33792, max}, "oomguarpages": {26112, max}, "numtcpsock": {360, 360},
+		"numflock": {188, 206}, "numpty": {16, 16}, "numsiginfo": {256, 256},
+		"tcpsndbuf": {1720320, 2703360}, "tcprcvbuf": {1720320, 2703360},
+		"othersockbuf": {1126080, 2097152}, "dgramrcvbuf": {262144, 262144},
+		"numothersock": {360, 360}, "dcachesize": {3409920, 3624960},
+		"numfile": {9312, 9312}, "numiptent": {128, 128},
+	}
+}
+
+// HostProfile is CT 0: unlimited, except the oomguarpages barrier the kernel
+// sets to 75% of host RAM (formats doc §1.3).
+func HostProfile(ramPages uint64, max uint64) Profile {
+	p := Profile{}
+	for _, n := range ubc.Names() {
+		p[n] = Limit{max, max}
+	}
+	p["oomguarpages"] = Limit{ramPages * 3 / 4, max}
+	p["physpages"] = Limit{0, max}
+	p["swappages"] = Limit{0, max}
+	return p
+}
+
+// Usage is held, maxheld and failcnt for one resource.
+type Usage struct{ Held, MaxHeld, FailCnt uint64 }
+
+// Rows combines a profile with usage. Resources without usage get a held
+// value at frac per mille of their basis (or a small plausible number when
+// unlimited), so fake containers look alive. Only resources in the profile
+// are emitted.
+func (p Profile) Rows(frac uint64, use map[string]Usage) []ubc.Row {
+	var rows []ubc.Row
+	for _, res := range ubc.Known {
+		l, ok := p[res.Name]
+		if !ok {
+			continue
+		}
+		u, set := use[res.Name]
+		if !set {
+			basis := l.Barrier
+			if basis == 0 || ubc.Unlimited(basis) {
+				basis = l.Limit
+			}
+			if ubc.Unlimited(basis) {
+				basis = 100000
+				if res.Unit == ubc.Bytes {
+					basis = 64 << 20
+				}
+			}
+			u.Held = basis * frac / 1000
+			u.MaxHeld = u.Held + u.Held/4
+			if l.Limit != 0 && !ubc.Unlimited(l.Limit) && u.MaxHeld > l.Limit {
+				u.MaxHeld = l.Limit
+			}
+		}
+		rows = append(rows, ubc.Row{Name: res.Name, Held: u.Held, MaxHeld: u.MaxHeld, Barrier: l.Barrier, Limit: l.Limit, FailCnt: u.FailCnt})
+	}
+	return rows
+}
+
+// ConfFor writes a vzctl-style config for a container from its rows.
+func ConfFor(id, name, hostname string, onboot bool, extra ...ConfVar) []ConfVar {
+	ob := "no"
+	if onboot {
+		ob = "yes"
+	}
+	conf := []ConfVar{{"ONBOOT", ob}}
+	conf = append(conf, extra...)
+	conf = append(conf,
+		ConfVar{"VE_ROOT", "/vz/root/$VEID"},
+		ConfVar{"VE_PRIVATE", "/vz/private/$VEID"},
+		ConfVar{"OSTEMPLATE", "centos-6-x86_64"},
+		ConfVar{"HOSTNAME", hostname},
+	)
+	if name != "" {
+		conf = append(conf, ConfVar{"NAME", name})
+	}
+	return conf
+}
+
+// LimitVars renders the UBC part of a config (KEY="barrier:limit").
+func LimitVars(rows []ubc.Row) []ConfVar {
+	var vars []ConfVar
+	for _, r := range rows {
+		vars = append(vars, ConfVar{strings.ToUpper(r.Name), limitText(r.Barrier) + ":" + limitText(r.Limit)})
+	}
+	return vars
+}
+
+func limitText(v uint64) string {
+	if ubc.Unlimited(v) {
+		return "unlimited"
+	}
+	return strconv.FormatUint(v, 10)
+}

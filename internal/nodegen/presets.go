@@ -1,0 +1,136 @@
+package nodegen
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+const gib = 1 << 30 / ubc.PageSize // pages in 1 GiB
+
+type ctSpec struct {
+	id, name, host string
+	onboot         bool
+	profile        Profile
+	frac           uint64
+	use            map[string]Usage
+}
+
+func build(k Kernel, hostMax uint64, specs []ctSpec) *Node {
+	n := &Node{Kernel: k}
+	for _, s := range specs {
+		rows := s.profile.Rows(s.frac, s.use)
+		n.Cts = append(n.Cts, Container{ID: s.id, Name: s.name, Rows: rows,
+			Conf: ConfFor(s.id, s.name, s.host, s.onboot, LimitVars(rows)...)})
+	}
+	host := HostProfile(64*gib, hostMax).Rows(300, nil)
+	n.Cts = append(n.Cts, Container{ID: "0", Rows: host})
+	return n
+}
+
+// Presets are the committed sample nodes under testdata/nodes.
+var Presets = map[string]func() *Node{
+	"incident-204": Incident204,
+	"rhel6-vswap":  RHEL6VSwap,
+	"ovz-32bit":    OVZ32Bit,
+	"vz7-uuid":     VZ7UUID,
+}
+
+// PresetNames returns the preset names, sorted.
+func PresetNames() []string {
+	names := make([]string, 0, len(Presets))
+	for n := range Presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Incident204 is the seed's story: CT 204 (web1) has exhausted tcpsndbuf,
+// its failcnt is huge and climbing, Apache is wedged; the other containers
+// on the node are fine.
+func Incident204() *Node {
+	vs := VSwapProfile(gib, gib)
+	return build(RHEL6, unl, []ctSpec{
+		{"206", "dev", "dev.example.com", false, vs, 120, nil},
+		{"205", "shop", "shop.example.com", true, vs, 310, nil},
+		{"204", "web1", "web1.example.com", true, vs, 400, map[string]Usage{
+			"tcpsndbuf":  {2701184, 2703360, 1861284},
+			"numtcpsock": {331, 360, 0},
+			"numproc":    {163, 171, 0},
+			"physpages":  {261802, 262144, 5120},
+			"swappages":  {180233, 201377, 0},
+		}},
+		{"203", "dns1", "dns1.example.com", true, vs, 90, nil},
+		{"202", "db1", "db1.example.com", true, vs, 450, map[string]Usage{
+			"physpages": {250112, 262144, 17},
+		}},
+		{"201", "mail1", "mail1.example.com", true, vs, 250, nil},
+	})
+}
+
+// RHEL6VSwap is a healthy 64-bit OpenVZ 6 VSwap node; some containers carry
+// old, non-growing failcnts (history, not alarms).
+func RHEL6VSwap() *Node {
+	return build(RHEL6, unl, []ctSpec{
+		{"110", "ci", "ci.example.com", true, VSwapProfile(2*gib, gib), 200, nil},
+		{"103", "", "ct103.example.com", true, VSwapProfile(gib/2, gib/2), 350, map[string]Usage{
+			"numothersock": {120, 360, 4},
+		}},
+		{"102", "db", "db.example.com", true, VSwapProfile(4*gib, 2*gib), 500, map[string]Usage{
+			"physpages": {1048000, 1048576, 12},
+		}},
+		{"101", "web", "web.example.com", true, VSwapProfile(gib, gib), 300, nil},
+	})
+}
+
+// OVZ32Bit is a 32-bit 2.6.18 node with classic (non-VSwap) limits and no
+// /proc/bc: 10-wide columns and 2147483647 as unlimited. CT 101 is close to
+// its numproc barrier.
+func OVZ32Bit() *Node {
+	cl := ClassicProfile(ubc.LongMax32)
+	n := build(RHEL5_32, ubc.LongMax32, []ctSpec{
+		{"102", "", "ct102.example.net", true, cl, 300, nil},
+		{"101", "legacy", "legacy.example.net", true, cl, 250, map[string]Usage{
+			"numproc":  {221, 233, 0},
+			"kmemsize": {9011200, 11024000, 3},
+		}},
+	})
+	n.NoBC = true
+	return n
+}
+
+// VZ7UUID is an OpenVZ 7 node with UUID-named containers next to a numeric
+// one; one container is close to its numproc limit.
+func VZ7UUID() *Node {
+	vs := VSwapProfile(2*gib, gib)
+	return build(VZ7, unl, []ctSpec{
+		{"1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f", "app1", "app1.example.org", true, vs, 300, map[string]Usage{
+			"numproc": {370, 388, 0},
+		}},
+		{"7f3e2d1c-0b9a-4876-a543-210fedcba987", "build", "build.example.org", true, vs, 150, nil},
+		{"300", "legacy7", "legacy7.example.org", true, vs, 200, nil},
+	})
+}
+
+// Generated is a deterministic RHEL6 node with n containers (IDs 1000 up,
+// newest first, CT 0 last) for benchmarks and load tests. About one in a
+// hundred containers is near or over a barrier, so output paths are busy.
+func Generated(n int, seed uint64) *Node {
+	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	specs := make([]ctSpec, 0, n)
+	for i := n - 1; i >= 0; i-- {
+		id := strconv.Itoa(1000 + i)
+		ram := uint64(1+r.IntN(8)) * gib / 2
+		use := map[string]Usage{}
+		if r.IntN(100) == 0 {
+			use["numtcpsock"] = Usage{Held: uint64(330 + r.IntN(31)), MaxHeld: 360, FailCnt: uint64(r.IntN(1000))}
+		}
+		specs = append(specs, ctSpec{id, fmt.Sprintf("ct%d", 1000+i), "ct" + id + ".example.com", true,
+			VSwapProfile(ram, ram), uint64(20 + r.IntN(600)), use})
+	}
+	return build(RHEL6, unl, specs)
+}

@@ -1,0 +1,126 @@
+// Package nodegen writes fake hardware-node trees (proc/…, etc/vz/…) whose
+// kernel files are laid out byte for byte as the OpenVZ kernels print them
+// (formats doc §1.1-1.3, §4), for tests, the demo and benchmarks.
+package nodegen
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// Kernel selects the printf layout of a kernel generation.
+type Kernel uint8
+
+const (
+	// RHEL6: 64-bit OpenVZ 6, "<id>:" right-aligned in 10 columns, two spaces.
+	RHEL6 Kernel = iota
+	// RHEL5_32: 32-bit 2.6.18 kernel, 10-wide number columns, no /proc/bc.
+	RHEL5_32
+	// VZ7: the ID right-aligned in 10, the colon outside the field, one space.
+	VZ7
+)
+
+func (k Kernel) numWidth() int {
+	if k == RHEL5_32 {
+		return 10
+	}
+	return 20
+}
+
+// Container is one beancounter and its configuration.
+type Container struct {
+	ID   string
+	Rows []ubc.Row // by resource name; dummies are added by the renderer
+	Conf []ConfVar // etc/vz/conf/<id>.conf in order; nil for none
+	Name string     // NAME=, also etc/vz/names/<name>
+}
+
+// ConfVar is one KEY="value" line.
+type ConfVar struct{ Key, Value string }
+
+func (c *Container) row(name string) (ubc.Row, bool) {
+	for _, r := range c.Rows {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return ubc.Row{}, false
+}
+
+func writeHeader(w io.Writer, k Kernel) {
+	n := k.numWidth()
+	fmt.Fprintf(w, "Version: 2.5\n%10s  %-12s %*s %*s %*s %*s %*s\n", "uid", "resource",
+		n, "held", n, "maxheld", n, "barrier", n, "limit", n, "failcnt")
+}
+
+// writeRow prints one row; id is empty on continuation rows and in
+// per-container files.
+func writeRow(w io.Writer, k Kernel, id string, r ubc.Row) {
+	n := k.numWidth()
+	switch {
+	case k == VZ7 && id != "":
+		fmt.Fprintf(w, "%10s: %-12s", id, r.Name)
+	case k == VZ7:
+		fmt.Fprintf(w, "%10s  %-12s", "", r.Name)
+	case id != "":
+		fmt.Fprintf(w, "%10s  %-12s", id+":", r.Name)
+	default:
+		fmt.Fprintf(w, "%10s  %-12s", "", r.Name)
+	}
+	fmt.Fprintf(w, " %*d %*d %*d %*d %*d\n", n, r.Held, n, r.MaxHeld, n, r.Barrier, n, r.Limit, n, r.FailCnt)
+}
+
+// WriteUserBeancounters renders /proc/user_beancounters: resource indices
+// 0..23 (the compat set: dummies included, swappages never), ID on the first
+// row of each block.
+func WriteUserBeancounters(w io.Writer, k Kernel, cts []Container) error {
+	bw := bufio.NewWriter(w)
+	writeHeader(bw, k)
+	for i := range cts {
+		for idx := 0; idx < 24; idx++ {
+			res := ubc.Known[idx]
+			r, ok := cts[i].row(res.Name)
+			if res.Name == "dummy" {
+				r, ok = ubc.Row{Name: "dummy"}, true
+			}
+			if !ok {
+				continue
+			}
+			id := ""
+			if idx == 0 {
+				id = cts[i].ID
+			}
+			writeRow(bw, k, id, r)
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteBCResources renders /proc/bc/resources (header, ID on the first row,
+// no dummies, swappages included) or, with perContainer, one
+// /proc/bc/<id>/resources (no header, no ID).
+func WriteBCResources(w io.Writer, k Kernel, cts []Container, perContainer bool) error {
+	bw := bufio.NewWriter(w)
+	if !perContainer {
+		writeHeader(bw, k)
+	}
+	for i := range cts {
+		first := true
+		for _, res := range ubc.Known {
+			r, ok := cts[i].row(res.Name)
+			if !ok || res.Name == "dummy" {
+				continue
+			}
+			id := ""
+			if first && !perContainer {
+				id = cts[i].ID
+			}
+			first = false
+			writeRow(bw, k, id, r)
+		}
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,435 @@
+package ubc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Row is one resource of one beancounter, as the kernel printed it.
+type Row struct {
+	Name    string
+	Held    uint64
+	MaxHeld uint64
+	Barrier uint64
+	Limit   uint64
+	FailCnt uint64
+}
+
+// Container is one beancounter block. ID is a string: numeric on OpenVZ 6,
+// possibly a UUID-like name on Virtuozzo 7 and later.
+type Container struct {
+	ID   string
+	Rows []Row
+}
+
+// Row returns the named resource of the container.
+func (c *Container) Row(name string) (*Row, bool) {
+	for i := range c.Rows {
+		if c.Rows[i].Name == name {
+			return &c.Rows[i], true
+		}
+	}
+	return nil, false
+}
+
+// Snapshot is one read of a beancounter table. Containers keep file order
+// (newest first, CT 0 usually last); look them up by ID, never by position.
+type Snapshot struct {
+	Source     string
+	Containers []Container
+	byID       []int // indices of Containers sorted by ID
+}
+
+// Container returns the block of the given ID.
+func (s *Snapshot) Container(id string) (*Container, bool) {
+	k := sort.Search(len(s.byID), func(k int) bool { return s.Containers[s.byID[k]].ID >= id })
+	if k < len(s.byID) && s.Containers[s.byID[k]].ID == id {
+		return &s.Containers[s.byID[k]], true
+	}
+	return nil, false
+}
+
+// SyntaxError names the file, line and what is wrong, with a short,
+// sanitised excerpt: error messages may end up in monitoring UIs, so they
+// never carry more than a few dozen bytes of the file.
+type SyntaxError struct {
+	Source string
+	Line   int
+	Msg    string
+	Text   string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.Source, e.Msg)
+	}
+	if e.Text == "" {
+		return fmt.Sprintf("%s line %d: %s", e.Source, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s line %d: %s: %q", e.Source, e.Line, e.Msg, e.Text)
+}
+
+// Excerpt returns at most 48 bytes of b as printable ASCII, leading blanks
+// dropped and anything unprintable shown as '?'.
+func Excerpt(b []byte) string {
+	b = bytes.TrimLeft(b, " \t")
+	const max = 48
+	cut := len(b) > max
+	if cut {
+		b = b[:max]
+	}
+	out := make([]byte, 0, len(b)+3)
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		out = append(out, c)
+	}
+	if cut {
+		out = append(out, "..."...)
+	}
+	return string(out)
+}
+
+const (
+	// MaxLineLength bounds a line: kernel lines are about 130 bytes (160 with
+	// a 36-wide UUID field); anything far longer is damage, not data.
+	MaxLineLength = 4096
+	// maxIDLength bounds a container ID (a UUID is 36 bytes).
+	maxIDLength = 64
+	readChunk   = 64 << 10
+)
+
+// Parse reads a table with the two header lines: /proc/user_beancounters or
+// /proc/bc/resources. source names the file in errors.
+func Parse(r io.Reader, source string) (*Snapshot, error) {
+	p := newParser(source, "")
+	return p.run(r)
+}
+
+// ParseContainer reads /proc/bc/<id>/resources: no header and no ID column;
+// every row belongs to the container id.
+func ParseContainer(r io.Reader, source, id string) (*Snapshot, error) {
+	p := newParser(source, id)
+	return p.run(r)
+}
+
+type parser struct {
+	source    string
+	fixedID   string // non-empty for a per-container file
+	line      int
+	snap      *Snapshot
+	lines     []int  // per block: the line of its ID, for duplicate errors
+	cur       int    // index of the open block, -1 before the first ID
+	curSeen   uint32 // known resources already seen in the open block
+	predicted int    // kernel index expected on the next row
+}
+
+func newParser(source, fixedID string) *parser {
+	return &parser{source: source, fixedID: fixedID, snap: &Snapshot{Source: source}, cur: -1}
+}
+
+func (p *parser) fail(text []byte, format string, args ...any) error {
+	e := &SyntaxError{Source: p.source, Line: p.line, Msg: fmt.Sprintf(format, args...)}
+	if text != nil {
+		e.Text = Excerpt(text)
+	}
+	return e
+}
+
+// run feeds the reader's lines to the parser through a fixed buffer, so the
+// memory used does not grow with the file (only with the containers).
+func (p *parser) run(r io.Reader) (*Snapshot, error) {
+	buf := make([]byte, readChunk)
+	start, end := 0, 0
+	eof := false
+	for {
+		if i := bytes.IndexByte(buf[start:end], '\n'); i >= 0 {
+			p.line++
+			if i > MaxLineLength {
+				return nil, p.fail(buf[start:start+i], "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
+			}
+			if err := p.parseLine(buf[start : start+i]); err != nil {
+				return nil, err
+			}
+			start += i + 1
+			continue
+		}
+		if eof {
+			break
+		}
+		if end-start > MaxLineLength {
+			p.line++
+			return nil, p.fail(buf[start:end], "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
+		}
+		// Move the partial line to the front and read more.
+		end = copy(buf, buf[start:end])
+		start = 0
+		n, err := r.Read(buf[end:])
+		end += n
+		if errors.Is(err, io.EOF) {
+			eof = true
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: read: %w", p.source, err)
+		}
+	}
+	if start < end {
+		p.line++
+		return nil, p.fail(buf[start:end], "last line has no newline (file cut short?)")
+	}
+	return p.finish()
+}
+
+func (p *parser) finish() (*Snapshot, error) {
+	if p.line == 0 {
+		return nil, &SyntaxError{Source: p.source, Msg: "empty file"}
+	}
+	// A host always has at least CT 0, so a table without blocks is a
+	// damaged or foreign file, never "nothing to report".
+	cts := p.snap.Containers
+	if len(cts) == 0 {
+		return nil, &SyntaxError{Source: p.source, Line: p.line, Msg: "no beancounter rows"}
+	}
+	byID := make([]int, len(cts))
+	for i := range byID {
+		byID[i] = i
+	}
+	sort.Slice(byID, func(a, b int) bool { return cts[byID[a]].ID < cts[byID[b]].ID })
+	for k := 1; k < len(byID); k++ {
+		if a, b := byID[k-1], byID[k]; cts[a].ID == cts[b].ID {
+			p.line = max(p.lines[a], p.lines[b])
+			return nil, p.fail(nil, "second block for container %s", cts[a].ID)
+		}
+	}
+	p.snap.byID = byID
+	return p.snap, nil
+}
+
+var titleFields = []string{"uid", "resource", "held", "maxheld", "barrier", "limit", "failcnt"}
+
+func (p *parser) parseLine(line []byte) error {
+	if p.fixedID == "" {
+		switch p.line {
+		case 1:
+			return p.parseVersion(line)
+		case 2:
+			return p.parseTitle(line)
+		}
+	} else if p.cur < 0 {
+		p.openBlock(p.fixedID)
+	}
+	return p.parseRow(line)
+}
+
+func (p *parser) parseVersion(line []byte) error {
+	v := strings.TrimRight(string(line), " \t\r")
+	if v == "" {
+		return p.fail(nil, "empty first line, expected \"Version: 2.5\"")
+	}
+	if v != "Version: 2.5" {
+		return p.fail(line, "unsupported header, this plugin reads \"Version: 2.5\"")
+	}
+	return nil
+}
+
+func (p *parser) parseTitle(line []byte) error {
+	f := strings.Fields(string(line))
+	if len(f) != len(titleFields) {
+		return p.fail(line, "unexpected title line, expected %q", strings.Join(titleFields, " "))
+	}
+	for i := range f {
+		if f[i] != titleFields[i] {
+			return p.fail(line, "unexpected title line, expected %q", strings.Join(titleFields, " "))
+		}
+	}
+	return nil
+}
+
+func (p *parser) openBlock(id string) {
+	// One allocation per block, sized for a full kernel block: allocations
+	// grow with containers, not rows.
+	p.snap.Containers = append(p.snap.Containers, Container{ID: id, Rows: make([]Row, 0, len(Known))})
+	p.lines = append(p.lines, p.line)
+	p.cur = len(p.snap.Containers) - 1
+	p.curSeen = 0
+	p.predicted = 0
+}
+
+const spaces8 = 0x2020202020202020
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+// skipBlank returns the index of the first non-blank byte at or after i.
+// Most of a beancounter line is padding, so it skips eight spaces a step.
+func skipBlank(line []byte, i int) int {
+	for i+8 <= len(line) {
+		x := binary.LittleEndian.Uint64(line[i:]) ^ spaces8
+		if x != 0 {
+			i += bits.TrailingZeros64(x) >> 3
+			break
+		}
+		i += 8
+	}
+	for i < len(line) && isBlank(line[i]) {
+		i++
+	}
+	return i
+}
+
+func tokenEnd(line []byte, i int) int {
+	for i < len(line) && !isBlank(line[i]) {
+		i++
+	}
+	return i
+}
+
+func (p *parser) parseRow(line []byte) error {
+	i := skipBlank(line, 0)
+	if i == len(line) {
+		return p.fail(nil, "empty line")
+	}
+	e := tokenEnd(line, i)
+	tok := line[i:e]
+	// An ID is "101:" or "101:" glued to the resource ("101:kmemsize").
+	if c := bytes.LastIndexByte(tok, ':'); c >= 0 {
+		if p.fixedID != "" {
+			return p.fail(line, "container ID in a per-container file")
+		}
+		if err := p.startBlock(line, tok[:c]); err != nil {
+			return err
+		}
+		if c+1 < len(tok) {
+			e = i + c + 1 // the resource name follows the colon
+		} else {
+			e = skipBlank(line, e)
+			if e == len(line) {
+				return p.fail(line, "container ID without a resource")
+			}
+		}
+		i = e
+		e = tokenEnd(line, i)
+		tok = line[i:e]
+	} else if p.cur < 0 {
+		return p.fail(line, "resource row before any container ID")
+	}
+	name, known, err := p.resourceName(line, tok)
+	if err != nil {
+		return err
+	}
+	var v [5]uint64
+	pos := e
+	for k := range v {
+		pos = skipBlank(line, pos)
+		if pos == len(line) {
+			return p.fail(line, "expected 5 numbers after the resource name, found %d", k)
+		}
+		n, end, ok := scanNumber(line, pos, k == 2 || k == 3)
+		if !ok {
+			return p.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], Excerpt(line[pos:tokenEnd(line, pos)]))
+		}
+		v[k] = n
+		pos = end
+	}
+	if skipBlank(line, pos) != len(line) {
+		return p.fail(line, "more than 5 numbers after the resource name")
+	}
+	if name == dummyName {
+		return nil
+	}
+	blk := &p.snap.Containers[p.cur]
+	if known >= 0 {
+		if p.curSeen&(1<<known) != 0 {
+			return p.fail(line, "resource %s twice in container %s", name, blk.ID)
+		}
+		p.curSeen |= 1 << known
+	} else {
+		if _, dup := blk.Row(name); dup {
+			return p.fail(line, "resource %s twice in container %s", name, blk.ID)
+		}
+	}
+	blk.Rows = append(blk.Rows, Row{Name: name, Held: v[0], MaxHeld: v[1], Barrier: v[2], Limit: v[3], FailCnt: v[4]})
+	return nil
+}
+
+func (p *parser) startBlock(line, id []byte) error {
+	if len(id) == 0 {
+		return p.fail(line, "empty container ID")
+	}
+	if len(id) > maxIDLength {
+		return p.fail(line, "container ID longer than %d bytes", maxIDLength)
+	}
+	for _, c := range id {
+		if c <= 0x20 || c > 0x7e || c == ':' {
+			return p.fail(line, "container ID with a character that is not printable ASCII")
+		}
+	}
+	p.openBlock(string(id))
+	return nil
+}
+
+// resourceName interns known names (no allocation per row) and returns the
+// kernel index, or -1 for an unknown name. Rows come in kernel order, so
+// the next index is tried before the map.
+func (p *parser) resourceName(line, tok []byte) (string, int, error) {
+	if p.predicted < len(Known) && string(tok) == Known[p.predicted].Name {
+		k := p.predicted
+		p.predicted++
+		return Known[k].Name, k, nil
+	}
+	if string(tok) == dummyName {
+		return dummyName, -1, nil
+	}
+	if k, ok := knownIndex[string(tok)]; ok {
+		p.predicted = k + 1
+		return Known[k].Name, k, nil
+	}
+	if len(tok) == 0 || len(tok) > 32 {
+		return "", -1, p.fail(line, "bad resource name")
+	}
+	for _, c := range tok {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return "", -1, p.fail(line, "bad resource name %q", Excerpt(tok))
+		}
+	}
+	return string(tok), -1, nil
+}
+
+// scanNumber parses the unsigned decimal token starting at pos in one pass
+// and returns its end. Up to 19 digits cannot overflow, which covers every
+// value the kernel prints (LONG_MAX has 19); longer tokens go through
+// strconv for the overflow check. allowMax accepts the literal "max" that
+// the VHS emulator prints for an unlimited pids.max.
+func scanNumber(line []byte, pos int, allowMax bool) (uint64, int, bool) {
+	var v uint64
+	i := pos
+	for i < len(line) {
+		d := line[i] - '0'
+		if d > 9 {
+			break
+		}
+		v = v*10 + uint64(d)
+		i++
+	}
+	if i < len(line) && !isBlank(line[i]) {
+		end := tokenEnd(line, pos)
+		if allowMax && string(line[pos:end]) == "max" {
+			return LongMax64, end, true
+		}
+		return 0, end, false
+	}
+	switch n := i - pos; {
+	case n == 0:
+		return 0, i, false
+	case n > 19:
+		big, err := strconv.ParseUint(string(line[pos:i]), 10, 64)
+		return big, i, err == nil
+	}
+	return v, i, true
+}
