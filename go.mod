@@ -1,8 +1,7 @@
 module github.com/vzmon/vzmon
 
-go 1.26.8
+go 1.23
 
-require (
-	github.com/alecthomas/kong v1.17.0 // indirect
-	github.com/atc0005/go-nagios v0.20.0 // indirect
-)
+require github.com/alecthomas/kong v1.17.0
+
+require github.com/atc0005/go-nagios v0.20.0

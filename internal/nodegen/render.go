@@ -35,7 +35,7 @@ type Container struct {
 	ID   string
 	Rows []ubc.Row // by resource name; dummies are added by the renderer
 	Conf []ConfVar // etc/vz/conf/<id>.conf in order; nil for none
-	Name string     // NAME=, also etc/vz/names/<name>
+	Name string    // NAME=, also etc/vz/names/<name>
 }
 
 // ConfVar is one KEY="value" line.

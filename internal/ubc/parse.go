@@ -102,9 +102,7 @@ const (
 	// MaxLineLength bounds a line: kernel lines are about 130 bytes (160 with
 	// a 36-wide UUID field); anything far longer is damage, not data.
 	MaxLineLength = 4096
-	// maxIDLength bounds a container ID (a UUID is 36 bytes).
-	maxIDLength = 64
-	readChunk   = 64 << 10
+	readChunk     = 64 << 10
 )
 
 // Parse reads a table with the two header lines: /proc/user_beancounters or
@@ -362,16 +360,26 @@ func (p *parser) startBlock(line, id []byte) error {
 	if len(id) == 0 {
 		return p.fail(line, "empty container ID")
 	}
-	if len(id) > maxIDLength {
-		return p.fail(line, "container ID longer than %d bytes", maxIDLength)
-	}
-	for _, c := range id {
-		if c <= 0x20 || c > 0x7e || c == ':' {
-			return p.fail(line, "container ID with a character that is not printable ASCII")
-		}
+	if !ValidID(string(id)) {
+		return p.fail(line, "container ID is not 1-64 of A-Z a-z 0-9 . _ - (not starting with . or -)")
 	}
 	p.openBlock(string(id))
 	return nil
+}
+
+// ValidID reports whether id can be a container ID: the kernel's numeric
+// IDs and VZ7 names (UUID-like), at most 64 bytes. Anything else is damage;
+// refusing it keeps IDs safe in paths, perfdata labels and output.
+func ValidID(id string) bool {
+	if id == "" || len(id) > 64 || id[0] == '.' || id[0] == '-' {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // resourceName interns known names (no allocation per row) and returns the

@@ -196,6 +196,8 @@ func TestParseErrors(t *testing.T) {
 		{"long line", hdr64 + "  5: kmemsize" + strings.Repeat(" ", 5000) + "1 2 3 4 5\n", 3, "longer than"},
 		{"one-line dump", "Version: 2.5 uid resource held maxheld barrier limit failcnt 5: kmemsize 1 2 3 4 5\n", 1, "unsupported header"},
 		{"empty id", hdr64 + "  : kmemsize 1 2 3 4 5\n", 3, "empty container ID"},
+		{"id with a slash", hdr64 + "  ../x: kmemsize 1 2 3 4 5\n", 3, "container ID is not"},
+		{"dot id", hdr64 + "  ..: kmemsize 1 2 3 4 5\n", 3, "container ID is not"},
 		{"id without resource", hdr64 + "  5:\n", 3, "without a resource"},
 		{"bad resource name", hdr64 + "  5: kmem-size 1 2 3 4 5\n", 3, "bad resource name"},
 	}

@@ -1,0 +1,96 @@
+// Package plugin talks Nagios: states, results, perfdata, the output
+// budget, and the run lifecycle (flags, timeout, rendering through
+// go-nagios). It is the only package besides cmd/* that imports go-nagios.
+package plugin
+
+import (
+	"fmt"
+
+	"github.com/vzmon/vzmon/internal/state"
+	"strings"
+	"unicode/utf8"
+)
+
+// State aliases the shared state type so checks can write plugin.Critical.
+type State = state.State
+
+const (
+	OK       = state.OK
+	Warning  = state.Warning
+	Critical = state.Critical
+	Unknown  = state.Unknown
+)
+
+// Perf is one perfdata item; numbers are preformatted integers.
+type Perf struct {
+	Label                            string
+	Value, UOM, Warn, Crit, Min, Max string
+}
+
+// Item is a droppable part of the long output with its perfdata: a
+// problem line, a container.
+type Item struct {
+	Lines []string
+	Perf  []Perf
+}
+
+// Result is what a check found. Rendering keeps the summary, Head, Tail
+// and Perf, and as many Items (most important first) as the budget allows.
+type Result struct {
+	State   State
+	Summary string // the first line, without the state prefix
+	Head    []string
+	Items   []Item
+	// More is the line that replaces dropped items, e.g. "%d more problems
+	// not shown (-v shows all)"; it gets the number dropped.
+	More     string
+	Tail     []string
+	Perf     []Perf
+	MaxBytes int // output budget in bytes; 0 means no limit
+}
+
+// Unknown returns an UNKNOWN result; hint lines (what to do) go to the long
+// output.
+func Unknownf(hint []string, format string, args ...any) Result {
+	return Result{State: Unknown, Summary: fmt.Sprintf(format, args...), Head: hint}
+}
+
+// Sanitize makes text from files (names, descriptions) safe for plugin
+// output: no line breaks or control bytes, no '|' (which starts perfdata),
+// invalid UTF-8 replaced, at most max bytes plus "...".
+func Sanitize(s string, max int) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '|':
+			r = '/'
+		case r < 0x20 || r == 0x7f || r == utf8.RuneError || r >= 0x80 && r < 0xa0:
+			r = '?'
+		}
+		if b.Len()+utf8.RuneLen(r) > max {
+			b.WriteString("...")
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Label makes a perfdata label from parts: lower case (go-nagios keys
+// metrics case-insensitively), only [a-z0-9_.-], parts joined by '_'.
+func Label(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte('_')
+		}
+		for _, c := range []byte(strings.ToLower(p)) {
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('_')
+			}
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,218 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atc0005/go-nagios"
+
+	"github.com/vzmon/vzmon/internal/cli"
+)
+
+// App is one plugin: its flags and its check.
+type App interface {
+	// Name is the program name; Tag prefixes the state on the first line
+	// ("UBC" gives "UBC CRITICAL - ...").
+	Name() string
+	Tag() string
+	// Help is the description --help prints, with examples.
+	Help() string
+	// Flags returns the kong struct (embedding cli.Common) to fill.
+	Flags() any
+	Common() *cli.Common
+	// Check runs after the flags are parsed, bounded by the timeout. It
+	// must not touch the nagios plugin: it returns a Result.
+	Check(ctx context.Context, pr *Progress) Result
+}
+
+// Progress names the stage a check is in, so that a timeout can say where
+// it was stuck, and traces stages on stderr with -vvv.
+type Progress struct {
+	mu      sync.Mutex
+	stage   string
+	trace   io.Writer
+	start   time.Time
+	commits sync.WaitGroup
+}
+
+// Stage records what the check is doing now ("reading /proc/bc/resources").
+func (p *Progress) Stage(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	p.mu.Lock()
+	p.stage = s
+	p.mu.Unlock()
+	if p.trace != nil {
+		fmt.Fprintf(p.trace, "[%8.3fms] %s\n", float64(time.Since(p.start).Microseconds())/1000, s)
+	}
+}
+
+// Current returns the current stage.
+func (p *Progress) Current() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stage
+}
+
+// Commit runs fn, and a timeout that fires meanwhile waits for fn to end,
+// so that a state file is never left half-replaced by the timeout's exit.
+func (p *Progress) Commit(fn func() error) error {
+	p.commits.Add(1)
+	defer p.commits.Done()
+	return fn()
+}
+
+// Run parses args, runs the check under the timeout and hands the result
+// to np. Help and version text go to stdout with exit 3.
+func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
+	start := time.Now()
+	err := cli.Parse(app.Flags(), app.Name(), app.Help(), args, stdout)
+	if errors.Is(err, cli.ErrExited) {
+		np.ExitStatusCode = int(Unknown)
+		return
+	}
+	if err != nil {
+		Apply(np, app.Tag(), Unknownf(nil, "%s", err), start)
+		return
+	}
+	common := app.Common()
+	pr := &Progress{start: start, stage: "starting"}
+	if common.Verbose >= 3 {
+		pr.trace = stderr
+	}
+	res := runBounded(pr, app, common.Timeout.Duration(), common.Verbose)
+	Apply(np, app.Tag(), res, start)
+}
+
+func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Result {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	done := make(chan Result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				// A bug must not look like a CRITICAL from the data.
+				res := Unknownf([]string{"this is a bug; please report it with the command line"}, "internal error while %s: %v", pr.Current(), r)
+				if verbose > 0 {
+					res.Tail = strings.Split(string(debug.Stack()), "\n")
+				}
+				done <- res
+			}
+		}()
+		done <- app.Check(ctx, pr)
+	}()
+	select {
+	case res := <-done:
+		return res
+	case <-ctx.Done():
+		stage := pr.Current()
+		pr.commits.Wait()
+		return Unknownf([]string{"the stage named did not finish in time; raise -t, or look for a blocked kernel file or storage"},
+			"timed out after %s while %s", timeout, stage)
+	}
+}
+
+// Apply renders res into np: the summary, as many items as the output
+// budget allows, and perfdata including the run time.
+func Apply(np *nagios.Plugin, tag string, res Result, start time.Time) {
+	timePerf := Perf{Label: "time", Value: strconv.FormatInt(time.Since(start).Milliseconds(), 10), UOM: "ms"}
+	keep := len(res.Items)
+	if res.MaxBytes > 0 && len(render(tag, res, keep, timePerf)) > res.MaxBytes {
+		// The largest number of items that fits; output grows with items.
+		lo, hi := 0, keep
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if len(render(tag, res, mid, timePerf)) <= res.MaxBytes {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		keep = lo
+		res = shrink(tag, res, keep, timePerf)
+	}
+	fill(np, tag, res, keep, timePerf)
+}
+
+// shrink drops long output, then shortens the summary, until even the
+// minimal output fits.
+func shrink(tag string, res Result, keep int, timePerf Perf) Result {
+	for len(render(tag, res, keep, timePerf)) > res.MaxBytes {
+		switch {
+		case len(res.Tail) > 0:
+			res.Tail = res.Tail[:len(res.Tail)-1]
+		case len(res.Head) > 0:
+			res.Head = res.Head[:len(res.Head)-1]
+		case len(res.Summary) > 20:
+			res.Summary = Sanitize(res.Summary, len(res.Summary)*3/4)
+		default:
+			return res
+		}
+	}
+	return res
+}
+
+func render(tag string, res Result, keep int, timePerf Perf) string {
+	var buf bytes.Buffer
+	np := nagios.NewPlugin()
+	np.SetOutputTarget(&buf)
+	np.SkipOSExit()
+	fill(np, tag, res, keep, timePerf)
+	np.ReturnCheckResults()
+	return buf.String()
+}
+
+func fill(np *nagios.Plugin, tag string, res Result, keep int, timePerf Perf) {
+	np.ExitStatusCode = int(res.State)
+	np.ServiceOutput = firstLine(tag, res)
+	var lines []string
+	lines = append(lines, res.Head...)
+	perf := make([]Perf, 0, len(res.Perf)+1)
+	for _, it := range res.Items[:keep] {
+		lines = append(lines, it.Lines...)
+		perf = append(perf, it.Perf...)
+	}
+	if dropped := len(res.Items) - keep; dropped > 0 && res.More != "" {
+		lines = append(lines, fmt.Sprintf(res.More, dropped))
+	}
+	lines = append(lines, res.Tail...)
+	np.LongServiceOutput = strings.Join(lines, nagios.CheckOutputEOL)
+	perf = append(perf, res.Perf...)
+	perf = append(perf, timePerf)
+	_ = np.AddPerfData(true, toNagios(perf)...)
+}
+
+func firstLine(tag string, res Result) string {
+	summary := res.Summary
+	if summary == "" {
+		summary = "no details" // go-nagios prints nothing at all for an empty line
+	}
+	if tag == "" {
+		return res.State.String() + ": " + summary
+	}
+	return tag + " " + res.State.String() + " - " + summary
+}
+
+// toNagios converts perfdata, making labels unique after go-nagios's
+// lower-casing so that no metric silently replaces another.
+func toNagios(perf []Perf) []nagios.PerformanceData {
+	seen := make(map[string]bool, len(perf))
+	out := make([]nagios.PerformanceData, 0, len(perf))
+	for _, p := range perf {
+		label := strings.ToLower(p.Label)
+		for n := 2; seen[label]; n++ {
+			label = strings.ToLower(p.Label) + "_" + strconv.Itoa(n)
+		}
+		seen[label] = true
+		out = append(out, nagios.PerformanceData{Label: label, Value: p.Value, UnitOfMeasurement: p.UOM,
+			Warn: p.Warn, Crit: p.Crit, Min: p.Min, Max: p.Max})
+	}
+	return out
+}

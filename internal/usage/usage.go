@@ -1,0 +1,185 @@
+// Package usage evaluates beancounter usage against barrier/limit with
+// percentage ranges. Pure: snapshot and settings in, findings out.
+package usage
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vzmon/vzmon/internal/state"
+	"github.com/vzmon/vzmon/internal/threshold"
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// Pair is a warning and a critical range; nil means not set.
+type Pair struct {
+	Warn, Crit *threshold.Range
+}
+
+// Level evaluates part/whole as a percentage, critical first.
+func (p Pair) Level(part, whole uint64) state.State {
+	switch {
+	case p.Crit != nil && p.Crit.AlertsPercent(part, whole):
+		return state.Critical
+	case p.Warn != nil && p.Warn.AlertsPercent(part, whole):
+		return state.Warning
+	}
+	return state.OK
+}
+
+// Off reports whether neither range is set (the resource is not evaluated).
+func (p Pair) Off() bool { return p.Warn == nil && p.Crit == nil }
+
+// Settings say what to evaluate and how.
+type Settings struct {
+	Default Pair
+	// PerResource overrides Default; an Off pair turns a resource off.
+	PerResource map[string]Pair
+	// Named resources are evaluated even when off by default (guarantees,
+	// physpages): the user asked for them with --resource or --threshold.
+	Named   map[string]bool
+	MaxHeld bool
+}
+
+// OffByDefault are the resources not evaluated unless named:
+//   - vmguarpages, oomguarpages: the barrier is a guarantee, held above it
+//     is normal (formats doc §0.6);
+//   - physpages: in VSwap it counts page cache too, so a healthy container
+//     sits near 100% of its RAM; swappages and the oomguarpages failcnt
+//     show real memory trouble.
+var OffByDefault = map[string]bool{"vmguarpages": true, "oomguarpages": true, "physpages": true}
+
+// ParseOverride parses RESOURCE=WARN,CRIT (either part may be empty).
+func ParseOverride(s string) (string, Pair, error) {
+	name, ranges, ok := strings.Cut(s, "=")
+	if !ok {
+		return "", Pair{}, fmt.Errorf("--threshold %q: expected RESOURCE=WARN,CRIT", s)
+	}
+	if !ubc.IsKnown(name) {
+		return "", Pair{}, fmt.Errorf("--threshold %q: unknown resource %q (known: %s)", s, name, strings.Join(ubc.Names(), ", "))
+	}
+	w, c, ok := strings.Cut(ranges, ",")
+	if !ok {
+		return "", Pair{}, fmt.Errorf("--threshold %q: expected RESOURCE=WARN,CRIT (a comma, even with one part empty)", s)
+	}
+	var p Pair
+	for _, part := range []struct {
+		text string
+		dst  **threshold.Range
+	}{{w, &p.Warn}, {c, &p.Crit}} {
+		if part.text == "" {
+			continue
+		}
+		r, err := threshold.Parse(part.text)
+		if err != nil {
+			return "", Pair{}, fmt.Errorf("--threshold %q: %v", s, err)
+		}
+		*part.dst = &r
+	}
+	return name, p, nil
+}
+
+// For returns the ranges that apply to a resource, and whether it is
+// evaluated at all.
+func (s *Settings) For(name string) (Pair, bool) {
+	if p, ok := s.PerResource[name]; ok {
+		return p, !p.Off()
+	}
+	if OffByDefault[name] && !s.Named[name] {
+		return Pair{}, false
+	}
+	return s.Default, !s.Default.Off()
+}
+
+// Basis returns what a resource's usage is measured against ("barrier" or
+// "limit", or "guarantee"), or ok=false when it is unlimited or 0 and so
+// not evaluated.
+func Basis(res ubc.Resource, row ubc.Row) (value uint64, name string, ok bool) {
+	switch res.Basis {
+	case ubc.Guarantee:
+		value, name = row.Barrier, "guarantee"
+	case ubc.LimitOnly:
+		value, name = row.Limit, "limit"
+	default:
+		value, name = row.Barrier, "barrier"
+		if value == 0 || ubc.Unlimited(value) {
+			value, name = row.Limit, "limit"
+		}
+	}
+	if value == 0 || ubc.Unlimited(value) {
+		return 0, "", false
+	}
+	return value, name, true
+}
+
+// Finding is one evaluated resource of one container.
+type Finding struct {
+	CT        string
+	Row       ubc.Row
+	Res       ubc.Resource
+	Pair      Pair
+	Basis     uint64
+	BasisName string
+	State     state.State
+	// Measured is "held" or "maxheld": which value gave State.
+	Measured string
+	Value    uint64
+}
+
+// Percent is the usage for display (rounded down to whole percent).
+func (f Finding) Percent() uint64 {
+	if f.Basis == 0 {
+		return 0
+	}
+	// Value*100 can exceed 64 bits only for absurd held values; divide first then.
+	if f.Value > (1<<64-1)/100 {
+		return f.Value / f.Basis * 100
+	}
+	return f.Value * 100 / f.Basis
+}
+
+// Rows evaluates the selected rows of one container, calling emit for each
+// evaluated resource.
+func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, emit func(Finding)) {
+	for _, row := range ct.Rows {
+		if !want(row.Name) {
+			continue
+		}
+		pair, on := s.For(row.Name)
+		if !on {
+			continue
+		}
+		res, _ := ubc.Lookup(row.Name)
+		basis, basisName, ok := Basis(res, row)
+		if !ok {
+			continue
+		}
+		f := Finding{CT: ct.ID, Row: row, Res: res, Pair: pair, Basis: basis, BasisName: basisName,
+			Measured: "held", Value: row.Held, State: pair.Level(row.Held, basis)}
+		if s.MaxHeld {
+			if st := pair.Level(row.MaxHeld, basis); state.Worse(f.State, st) != f.State {
+				f.State, f.Measured, f.Value = st, "maxheld", row.MaxHeld
+			}
+		}
+		emit(f)
+	}
+}
+
+// SortProblems orders findings worst first: state, then percentage, then
+// container and resource for a stable output.
+func SortProblems(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.State != b.State {
+			return state.Worse(a.State, b.State) == a.State
+		}
+		if pa, pb := a.Percent(), b.Percent(); pa != pb {
+			return pa > pb
+		}
+		if a.CT != b.CT {
+			return a.CT < b.CT
+		}
+		return a.Res.Name < b.Res.Name
+	})
+}

@@ -1,0 +1,105 @@
+package usage_test
+
+import (
+	"testing"
+
+	"github.com/vzmon/vzmon/internal/state"
+	"github.com/vzmon/vzmon/internal/threshold"
+	"github.com/vzmon/vzmon/internal/ubc"
+	"github.com/vzmon/vzmon/internal/usage"
+)
+
+func defaults() *usage.Settings {
+	return &usage.Settings{Default: usage.Pair{Warn: threshold.MustParse("90"), Crit: threshold.MustParse("95")}}
+}
+
+func TestBasis(t *testing.T) {
+	const u = ubc.LongMax64
+	tests := []struct {
+		row  ubc.Row
+		want uint64
+		name string
+		ok   bool
+	}{
+		{ubc.Row{Name: "tcpsndbuf", Barrier: 100, Limit: 200}, 100, "barrier", true},
+		{ubc.Row{Name: "numproc", Barrier: 0, Limit: 400}, 400, "limit", true},
+		{ubc.Row{Name: "numproc", Barrier: u, Limit: 400}, 400, "limit", true},
+		{ubc.Row{Name: "numproc", Barrier: ubc.LongMax32, Limit: ubc.LongMax32}, 0, "", false},
+		{ubc.Row{Name: "physpages", Barrier: 0, Limit: 262144}, 262144, "limit", true},
+		{ubc.Row{Name: "physpages", Barrier: 0, Limit: u}, 0, "", false},
+		{ubc.Row{Name: "swappages", Barrier: 50, Limit: 100}, 100, "limit", true},
+		{ubc.Row{Name: "oomguarpages", Barrier: 26112, Limit: u}, 26112, "guarantee", true},
+		{ubc.Row{Name: "kmemsize", Barrier: 0, Limit: 0}, 0, "", false},
+	}
+	for _, tt := range tests {
+		res, _ := ubc.Lookup(tt.row.Name)
+		v, n, ok := usage.Basis(res, tt.row)
+		if v != tt.want || n != tt.name || ok != tt.ok {
+			t.Errorf("%+v: got %d %q %v", tt.row, v, n, ok)
+		}
+	}
+}
+
+func TestRows(t *testing.T) {
+	ct := &ubc.Container{ID: "204", Rows: []ubc.Row{
+		{Name: "tcpsndbuf", Held: 2701184, MaxHeld: 2703360, Barrier: 1720320, Limit: 2703360},
+		{Name: "numproc", Held: 90, MaxHeld: 399, Barrier: 400, Limit: 400},
+		{Name: "numtcpsock", Held: 360, MaxHeld: 360, Barrier: 360, Limit: 360}, // held == barrier
+		{Name: "numfile", Held: 8380, Barrier: 9312, Limit: 9312},                // 89.99%: 8381 would be above 90
+		{Name: "physpages", Held: 262144, Barrier: 0, Limit: 262144},
+		{Name: "oomguarpages", Held: 90000, Barrier: 26112, Limit: ubc.LongMax64},
+	}}
+	collect := func(s *usage.Settings, want func(string) bool) map[string]usage.Finding {
+		got := map[string]usage.Finding{}
+		s.Rows(ct, want, func(f usage.Finding) { got[f.Res.Name] = f })
+		return got
+	}
+	all := func(string) bool { return true }
+
+	got := collect(defaults(), all)
+	for name, want := range map[string]state.State{"tcpsndbuf": state.Critical, "numproc": state.OK, "numtcpsock": state.Critical, "numfile": state.OK} {
+		if got[name].State != want {
+			t.Errorf("%s = %v, want %v", name, got[name].State, want)
+		}
+	}
+	if _, on := got["physpages"]; on {
+		t.Error("physpages evaluated by default")
+	}
+	if _, on := got["oomguarpages"]; on {
+		t.Error("guarantee evaluated by default")
+	}
+
+	s := defaults()
+	s.MaxHeld = true
+	s.Named = map[string]bool{"oomguarpages": true}
+	got = collect(s, all)
+	if f := got["numproc"]; f.State != state.Critical || f.Measured != "maxheld" {
+		t.Errorf("maxheld: %+v", f)
+	}
+	if f := got["oomguarpages"]; f.State != state.Critical || f.BasisName != "guarantee" {
+		t.Errorf("named guarantee: %+v", f)
+	}
+
+	s = defaults()
+	_, off, _ := usage.ParseOverride("tcpsndbuf=,")
+	_, phys, _ := usage.ParseOverride("physpages=99,")
+	s.PerResource = map[string]usage.Pair{"tcpsndbuf": off, "physpages": phys}
+	got = collect(s, func(n string) bool { return n != "numtcpsock" })
+	if _, on := got["tcpsndbuf"]; on {
+		t.Error("override did not turn tcpsndbuf off")
+	}
+	if got["physpages"].State != state.Warning {
+		t.Errorf("physpages override: %+v", got["physpages"])
+	}
+	if _, on := got["numtcpsock"]; on {
+		t.Error("excluded resource evaluated")
+	}
+}
+
+func TestParseOverrideErrors(t *testing.T) {
+	for _, s := range []string{"tcpsndbuf", "bogus=1,2", "tcpsndbuf=90", "tcpsndbuf=x,1", "dummy=1,2"} {
+		if _, _, err := usage.ParseOverride(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
