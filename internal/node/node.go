@@ -39,7 +39,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Msg }
-func (e *Error) Unwrap() error { return e.Err }
+
+// Hints says what to do about the error.
+func (e *Error) Hints() []string { return e.Hint }
+func (e *Error) Unwrap() error   { return e.Err }
 
 // PermissionHint says how to give the plugin the access it needs.
 var PermissionHint = []string{

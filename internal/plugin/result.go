@@ -4,6 +4,7 @@
 package plugin
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/vzmon/vzmon/internal/state"
@@ -55,6 +56,16 @@ func Unknownf(hint []string, format string, args ...any) Result {
 	return Result{State: Unknown, Summary: fmt.Sprintf(format, args...), Head: hint}
 }
 
+// FromError is the UNKNOWN result of an error; errors with a Hints method
+// (what to do) put the hints in the long output.
+func FromError(err error) Result {
+	var h interface{ Hints() []string }
+	if errors.As(err, &h) {
+		return Unknownf(h.Hints(), "%s", err)
+	}
+	return Unknownf(nil, "%s", err)
+}
+
 // Sanitize makes text from files (names, descriptions) safe for plugin
 // output: no line breaks or control bytes, no '|' (which starts perfdata),
 // invalid UTF-8 replaced, at most max bytes plus "...".
@@ -94,3 +105,6 @@ func Label(parts ...string) string {
 	}
 	return b.String()
 }
+
+// Worse returns the more severe state (see state.Worse).
+func Worse(a, b State) State { return state.Worse(a, b) }

@@ -410,13 +410,20 @@ func (p *parser) resourceName(line, tok []byte) (string, int, error) {
 }
 
 // scanNumber parses the unsigned decimal token starting at pos in one pass
-// and returns its end. Up to 19 digits cannot overflow, which covers every
-// value the kernel prints (LONG_MAX has 19); longer tokens go through
-// strconv for the overflow check. allowMax accepts the literal "max" that
-// the VHS emulator prints for an unlimited pids.max.
+// and returns its end, taking digits eight at a time; up to 19 digits cannot overflow, longer tokens go through strconv
+// for the overflow check. allowMax accepts the literal "max" that the VHS
+// emulator prints for an unlimited pids.max.
 func scanNumber(line []byte, pos int, allowMax bool) (uint64, int, bool) {
-	var v uint64
 	i := pos
+	var v uint64
+	for i+8 <= len(line) {
+		x := binary.LittleEndian.Uint64(line[i:])
+		if !eightDigits(x) {
+			break
+		}
+		v = v*100000000 + parseEight(x)
+		i += 8
+	}
 	for i < len(line) {
 		d := line[i] - '0'
 		if d > 9 {
@@ -440,4 +447,20 @@ func scanNumber(line []byte, pos int, allowMax bool) (uint64, int, bool) {
 		return big, i, err == nil
 	}
 	return v, i, true
+}
+
+// eightDigits reports whether all eight bytes of x are '0'..'9': the high
+// nibble is 3, and adding 6 to the low nibble does not carry into it.
+func eightDigits(x uint64) bool {
+	const hi, six = 0xF0F0F0F0F0F0F0F0, 0x0606060606060606
+	return x&hi == 0x3030303030303030 && (x+six)&hi == 0x3030303030303030
+}
+
+// parseEight converts eight ASCII digits (first digit in the lowest byte)
+// by combining neighbours pairwise: 2-digit, then 4-digit, then 8-digit.
+func parseEight(x uint64) uint64 {
+	x -= 0x3030303030303030
+	x = (x*10 + x>>8) & 0x00FF00FF00FF00FF
+	x = (x*100 + x>>16) & 0x0000FFFF0000FFFF
+	return (x*10000 + x>>32) & 0xFFFFFFFF
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -233,6 +234,24 @@ func TestUnlimited(t *testing.T) {
 	for v, want := range map[uint64]bool{ubc.LongMax64: true, ubc.LongMax32: true, ubc.LongMax64 + 1: true, 0: false, 2147483646: false, 4294967296: false} {
 		if ubc.Unlimited(v) != want {
 			t.Errorf("Unlimited(%d) != %v", v, want)
+		}
+	}
+}
+
+func TestNumbersAllLengths(t *testing.T) {
+	for _, v := range []uint64{0, 7, 12345678, 123456789, 1234567890123456, 12345678901234567, 9223372036854775806, 9223372036854775807, 9223372036854775808, 18446744073709551615} {
+		in := hdr64 + "  5: kmemsize " + strconv.FormatUint(v, 10) + " 0 " + strconv.FormatUint(v, 10) + " 1 0\n"
+		s, err := ubc.Parse(strings.NewReader(in), "x")
+		if err != nil {
+			t.Fatalf("%d: %v", v, err)
+		}
+		if r := s.Containers[0].Rows[0]; r.Held != v || r.Barrier != v {
+			t.Errorf("%d parsed as %d/%d", v, r.Held, r.Barrier)
+		}
+	}
+	for _, bad := range []string{"1234567:", "12345678x", "922337203685477580x", "92233720368547758070"} {
+		if _, err := ubc.Parse(strings.NewReader(hdr64+"  5: kmemsize "+bad+" 0 1 1 0\n"), "x"); err == nil {
+			t.Errorf("%q accepted", bad)
 		}
 	}
 }

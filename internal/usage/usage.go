@@ -183,3 +183,36 @@ func SortProblems(fs []Finding) {
 		return a.Res.Name < b.Res.Name
 	})
 }
+
+// Flags are the threshold flags shared by check_ubc and check_vz_container.
+type Flags struct {
+	Warning   *threshold.Range `short:"w" default:"90" placeholder:"RANGE" help:"Warning range over usage in percent (held as % of barrier, or of limit where there is no barrier); 90 alerts above 90%."`
+	Critical  *threshold.Range `short:"c" default:"95" placeholder:"RANGE" help:"Critical range over usage in percent; 95 alerts above 95%, so held at or over the barrier is always CRITICAL by default."`
+	Threshold []string         `name:"threshold" placeholder:"RES=WARN,CRIT" help:"Per-resource ranges, repeatable: tcpsndbuf=70,85. An empty part turns that level off; physpages=90,98 turns VSwap RAM checking on; tcpsndbuf=, turns a resource off."`
+	MaxHeld   bool             `name:"maxheld" help:"Also evaluate maxheld, the peak since the container started (catches spikes between checks)."`
+}
+
+// Validate checks the --threshold values.
+func (f *Flags) Validate() error {
+	for _, t := range f.Threshold {
+		if _, _, err := ParseOverride(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Settings turns the flags into evaluation settings; named are the
+// resources given with --resource.
+func (f *Flags) Settings(named map[string]bool) *Settings {
+	s := &Settings{Default: Pair{Warn: f.Warning, Crit: f.Critical}, PerResource: map[string]Pair{}, Named: map[string]bool{}, MaxHeld: f.MaxHeld}
+	for n := range named {
+		s.Named[n] = true
+	}
+	for _, t := range f.Threshold {
+		name, p, _ := ParseOverride(t) // validated before
+		s.PerResource[name] = p
+		s.Named[name] = true
+	}
+	return s
+}

@@ -45,7 +45,7 @@ func TestRows(t *testing.T) {
 		{Name: "tcpsndbuf", Held: 2701184, MaxHeld: 2703360, Barrier: 1720320, Limit: 2703360},
 		{Name: "numproc", Held: 90, MaxHeld: 399, Barrier: 400, Limit: 400},
 		{Name: "numtcpsock", Held: 360, MaxHeld: 360, Barrier: 360, Limit: 360}, // held == barrier
-		{Name: "numfile", Held: 8380, Barrier: 9312, Limit: 9312},                // 89.99%: 8381 would be above 90
+		{Name: "numfile", Held: 8380, Barrier: 9312, Limit: 9312},               // 89.99%: 8381 would be above 90
 		{Name: "physpages", Held: 262144, Barrier: 0, Limit: 262144},
 		{Name: "oomguarpages", Held: 90000, Barrier: 26112, Limit: ubc.LongMax64},
 	}}

@@ -1,0 +1,223 @@
+// Package checkubc is check_ubc: usage of every (or selected) container's
+// beancounters against barrier/limit, seen from the hardware node.
+package checkubc
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/node"
+	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/report"
+	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/ubc"
+	"github.com/vzmon/vzmon/internal/usage"
+)
+
+// Output budgets: NRPE 2.x cuts at 1,023 bytes, NRPE 3/4 at 65,504.
+const (
+	NodeBudget    = 1023
+	VerboseBudget = 65504
+	// summaryNames is how many problems the first line names.
+	summaryNames = 3
+)
+
+// Flags are check_ubc's command line.
+type Flags struct {
+	cli.Common `embed:""`
+	Select     selection.Flags `embed:""`
+	Usage      usage.Flags     `embed:""`
+	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
+	MaxOutput  int             `name:"max-output" default:"-1" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v or for one container; 0 = no limit."`
+}
+
+// Validate runs the embedded validations (kong validates the root only).
+func (f *Flags) Validate() error {
+	if err := f.Select.Validate(); err != nil {
+		return err
+	}
+	if f.MaxOutput < -1 {
+		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes")
+	}
+	return f.Usage.Validate()
+}
+
+// App is check_ubc.
+type App struct{ f Flags }
+
+func (a *App) Name() string        { return "check_ubc" }
+func (a *App) Tag() string         { return "UBC" }
+func (a *App) Flags() any          { return &a.f }
+func (a *App) Common() *cli.Common { return &a.f.Common }
+func (a *App) Help() string        { return help }
+
+const help = `Checks the user beancounters of the containers on an OpenVZ/Virtuozzo
+hardware node: held against barrier (or limit where there is no barrier), in
+percent. Run it on the node (CT 0) as root (see contrib/sudoers.d).
+
+Examples:
+  check_ubc                              whole node: WARNING above 90%, CRITICAL above 95%
+  check_ubc -w 80 -c 90 --ctid 204       one container, with full perfdata
+  check_ubc --ctid web1 --maxheld        by vzctl name; also judge the peak (maxheld)
+  check_ubc --threshold physpages=90,98  also watch VSwap RAM (off by default)
+  check_ubc --exclude-resource numiptent --exclude-ctid 0
+
+Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
+damaged kernel files, timeout).`
+
+// Check reads, selects, evaluates and reports.
+func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
+	n := node.Node{Root: a.f.Root}
+	snap, err := n.Beancounters(pr)
+	if err != nil {
+		return plugin.FromError(err)
+	}
+	sel, err := a.f.Select.Resolve(n, pr, snap)
+	if err != nil {
+		return plugin.FromError(err)
+	}
+	settings := a.f.Usage.Settings(sel.NamedResources())
+	pr.Stage("evaluating %d containers", len(snap.Containers))
+	names := n.NewNames(pr)
+	ev := evaluate(snap, sel, settings)
+	return a.result(ev, snap, sel, settings, names)
+}
+
+// evaluation is what one pass over the selected containers found.
+type evaluation struct {
+	problems   []usage.Finding
+	cts        []*ubc.Container // selected, in file order
+	worst      map[string]usage.Finding
+	resources  int
+	warn, crit int
+}
+
+func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings) *evaluation {
+	ev := &evaluation{worst: map[string]usage.Finding{}}
+	for i := range snap.Containers {
+		ct := &snap.Containers[i]
+		if !sel.Container(ct.ID) {
+			continue
+		}
+		ev.cts = append(ev.cts, ct)
+		settings.Rows(ct, sel.Resource, func(f usage.Finding) {
+			ev.resources++
+			if w, ok := ev.worst[ct.ID]; !ok || f.Percent() > w.Percent() {
+				ev.worst[ct.ID] = f
+			}
+			switch f.State {
+			case plugin.OK:
+				return
+			case plugin.Warning:
+				ev.warn++
+			default:
+				ev.crit++
+			}
+			ev.problems = append(ev.problems, f)
+		})
+	}
+	usage.SortProblems(ev.problems)
+	return ev
+}
+
+func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
+	single := len(ev.cts) == 1 && len(sel.IDs) == 1
+	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(single)}
+	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
+	for _, f := range ev.problems {
+		res.State = plugin.Worse(res.State, f.State)
+		res.Items = append(res.Items, plugin.Item{Lines: report.ProblemLines(label(f.CT), f), Perf: []plugin.Perf{report.FindingPerf(f)}})
+	}
+	res.More = "%d more problems not shown (-v or --max-output shows more)"
+	res.Summary = summary(ev, label)
+	if a.f.Verbose >= 2 {
+		res.More = "%d more lines not shown (raise --max-output)"
+		for _, ct := range ev.cts {
+			res.Items = append(res.Items, plugin.Item{Lines: []string{containerLine(ct, ev, label)}})
+		}
+	}
+	if single || a.f.Perfdata == "all" {
+		for _, ct := range ev.cts {
+			res.Perf = append(res.Perf, containerPerf(ct, sel, settings)...)
+		}
+	}
+	res.Tail = []string{fmt.Sprintf("checked %d containers, %d resources (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
+		len(ev.cts), ev.resources, rangeText(settings.Default.Warn), rangeText(settings.Default.Crit), snap.Source)}
+	res.Perf = append(res.Perf,
+		plugin.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
+		plugin.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
+		plugin.Perf{Label: "resources_critical", Value: strconv.Itoa(ev.crit), Min: "0"},
+	)
+	return res
+}
+
+func (a *App) budget(single bool) int {
+	switch {
+	case a.f.MaxOutput >= 0:
+		return a.f.MaxOutput
+	case single || a.f.Verbose > 0:
+		return VerboseBudget
+	}
+	return NodeBudget
+}
+
+func rangeText(r interface{ String() string }) string {
+	if r == nil || fmt.Sprint(r) == "<nil>" {
+		return "off"
+	}
+	return r.String()
+}
+
+// summary names the worst problems, grouping consecutive ones of the same
+// container: "CT 204 (web1) tcpsndbuf 157% of barrier, numtcpsock 91% of
+// barrier".
+func summary(ev *evaluation, label func(string) string) string {
+	if len(ev.cts) == 0 {
+		return "no containers selected (only CT 0 is running, or every container is excluded)"
+	}
+	if len(ev.problems) == 0 {
+		return fmt.Sprintf("%d containers, %d resources within thresholds", len(ev.cts), ev.resources)
+	}
+	var parts []string
+	prev := ""
+	for i, f := range ev.problems {
+		if i == summaryNames {
+			parts = append(parts, fmt.Sprintf("+%d more", len(ev.problems)-i))
+			break
+		}
+		if f.CT != prev {
+			parts = append(parts, label(f.CT)+" "+report.Short(f))
+		} else {
+			parts = append(parts, report.Short(f))
+		}
+		prev = f.CT
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (%d containers checked)", len(ev.cts))
+}
+
+func containerLine(ct *ubc.Container, ev *evaluation, label func(string) string) string {
+	w, ok := ev.worst[ct.ID]
+	if !ok {
+		return label(ct.ID) + ": no limited resources"
+	}
+	return fmt.Sprintf("%s: %s, highest %s", label(ct.ID), w.State, report.Short(w))
+}
+
+// containerPerf is every selected resource of a container: held (with the
+// thresholds where it is evaluated) and failcnt.
+func containerPerf(ct *ubc.Container, sel *selection.Selection, settings *usage.Settings) []plugin.Perf {
+	var perf []plugin.Perf
+	for _, row := range ct.Rows {
+		if !sel.Resource(row.Name) {
+			continue
+		}
+		res, _ := ubc.Lookup(row.Name)
+		pair, on := settings.For(row.Name)
+		basis, _, limited := usage.Basis(res, row)
+		perf = append(perf, report.HeldPerf(ct.ID, res, row, pair, basis, on && limited), report.FailcntPerf(ct.ID, row))
+	}
+	return perf
+}

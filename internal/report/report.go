@@ -1,0 +1,133 @@
+// Package report words beancounter findings for people and for graphs:
+// human units, the vzctl command that changes a limit, and perfdata in the
+// value's own unit.
+package report
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/ubc"
+	"github.com/vzmon/vzmon/internal/usage"
+)
+
+// Bytes formats a byte count with 1024-based K/M/G/T, as vzctl reads them.
+func Bytes(v uint64) string {
+	const units = "KMGTPE"
+	if v < 1024 {
+		return strconv.FormatUint(v, 10) + "B"
+	}
+	f := float64(v)
+	i := -1
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if f < 10 {
+		return strconv.FormatFloat(f, 'f', 1, 64) + units[i:i+1]
+	}
+	return strconv.FormatFloat(f, 'f', 0, 64) + units[i:i+1]
+}
+
+// toBytes converts a page resource's value to bytes, saturating instead of
+// wrapping for absurd values.
+func toBytes(res ubc.Resource, v uint64) uint64 {
+	if res.Unit != ubc.Pages {
+		return v
+	}
+	if v > (1<<64-1)/ubc.PageSize {
+		return 1<<64 - 1
+	}
+	return v * ubc.PageSize
+}
+
+// Human formats a value of a resource: bytes (pages converted) or a count;
+// barriers and limits at LONG_MAX read "unlimited".
+func Human(res ubc.Resource, v uint64, isLimit bool) string {
+	if isLimit && ubc.Unlimited(v) {
+		return "unlimited"
+	}
+	if res.Unit == ubc.Count {
+		return strconv.FormatUint(v, 10)
+	}
+	return Bytes(toBytes(res, v))
+}
+
+// Raise is the vzctl command that changes the resource, with the current
+// values. VSwap RAM and swap are set with --ram/--swap.
+func Raise(ctID string, row ubc.Row) string {
+	res, _ := ubc.Lookup(row.Name)
+	switch row.Name {
+	case "physpages":
+		return fmt.Sprintf("vzctl set %s --save --ram SIZE (now %s)", ctID, Human(res, row.Limit, true))
+	case "swappages":
+		return fmt.Sprintf("vzctl set %s --save --swap SIZE (now %s)", ctID, Human(res, row.Limit, true))
+	}
+	return fmt.Sprintf("vzctl set %s --save %s B:L (now %s:%s)", ctID, res.Flag, limitText(row.Barrier), limitText(row.Limit))
+}
+
+func limitText(v uint64) string {
+	if ubc.Unlimited(v) {
+		return "unlimited"
+	}
+	return strconv.FormatUint(v, 10)
+}
+
+// ProblemLines are the long-output lines of one finding.
+func ProblemLines(ctLabel string, f usage.Finding) []string {
+	r := f.Row
+	return []string{
+		fmt.Sprintf("[%s] %s %s: %s %s = %d%% of %s %s (held %s, maxheld %s, barrier %s, limit %s, failcnt %d)",
+			f.State, ctLabel, r.Name, f.Measured, Human(f.Res, f.Value, false), f.Percent(), f.BasisName, Human(f.Res, f.Basis, true),
+			Human(f.Res, r.Held, false), Human(f.Res, r.MaxHeld, false), Human(f.Res, r.Barrier, true), Human(f.Res, r.Limit, true), r.FailCnt),
+		"    raise: " + Raise(f.CT, r),
+	}
+}
+
+// Short is the summary phrase of a finding: "tcpsndbuf 157% of barrier".
+func Short(f usage.Finding) string {
+	s := fmt.Sprintf("%s %d%% of %s", f.Row.Name, f.Percent(), f.BasisName)
+	if f.Measured == "maxheld" {
+		s = fmt.Sprintf("%s maxheld %d%% of %s", f.Row.Name, f.Percent(), f.BasisName)
+	}
+	return s
+}
+
+// uom is the perfdata unit of a resource's values.
+func uom(res ubc.Resource) string {
+	if res.Unit == ubc.Count {
+		return ""
+	}
+	return "B"
+}
+
+// HeldPerf is the perfdata of a resource's held value: bytes for byte and
+// page resources, a plain number for counts; warn/crit are the percentage
+// ranges converted to the same unit; max is the limit, empty when unlimited.
+func HeldPerf(ctID string, res ubc.Resource, row ubc.Row, pair usage.Pair, basis uint64, evaluated bool) plugin.Perf {
+	p := plugin.Perf{Label: plugin.Label("ct"+ctID, row.Name), Value: strconv.FormatUint(toBytes(res, row.Held), 10), UOM: uom(res), Min: "0"}
+	if !ubc.Unlimited(row.Limit) && row.Limit != 0 {
+		p.Max = strconv.FormatUint(toBytes(res, row.Limit), 10)
+	}
+	if evaluated {
+		whole := toBytes(res, basis)
+		if pair.Warn != nil {
+			p.Warn = pair.Warn.PercentOf(whole)
+		}
+		if pair.Crit != nil {
+			p.Crit = pair.Crit.PercentOf(whole)
+		}
+	}
+	return p
+}
+
+// FindingPerf is HeldPerf for an evaluated finding.
+func FindingPerf(f usage.Finding) plugin.Perf {
+	return HeldPerf(f.CT, f.Res, f.Row, f.Pair, f.Basis, true)
+}
+
+// FailcntPerf is a resource's failcnt as a counter.
+func FailcntPerf(ctID string, row ubc.Row) plugin.Perf {
+	return plugin.Perf{Label: plugin.Label("ct"+ctID, row.Name, "failcnt"), Value: strconv.FormatUint(row.FailCnt, 10), UOM: "c", Min: "0"}
+}

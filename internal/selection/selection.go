@@ -1,0 +1,189 @@
+// Package selection turns --ctid/--exclude-ctid/--resource/--exclude-resource
+// into the set of containers and resources a check looks at.
+package selection
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vzmon/vzmon/internal/node"
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// Flags are the selection flags shared by the beancounter checks.
+type Flags struct {
+	CTID            []string `name:"ctid" sep:"," placeholder:"ID|NAME" help:"Check only these containers: IDs or vzctl names, repeatable or comma-separated. CT 0 (the host) is checked only when named."`
+	ExcludeCTID     []string `name:"exclude-ctid" sep:"," placeholder:"ID|NAME" help:"Skip these containers."`
+	Resource        []string `name:"resource" sep:"," placeholder:"NAME" help:"Check only these resources (naming vmguarpages, oomguarpages or physpages also turns their evaluation on)."`
+	ExcludeResource []string `name:"exclude-resource" sep:"," placeholder:"NAME" help:"Skip these resources."`
+}
+
+// Validate rejects unknown resource names and empty list items.
+func (f *Flags) Validate() error {
+	for _, list := range []struct {
+		flag  string
+		names []string
+	}{{"--resource", f.Resource}, {"--exclude-resource", f.ExcludeResource}} {
+		for _, n := range list.names {
+			if !ubc.IsKnown(n) {
+				return fmt.Errorf("%s: unknown resource %q (known: %s)", list.flag, n, strings.Join(ubc.Names(), ", "))
+			}
+		}
+	}
+	for _, list := range []struct {
+		flag string
+		ids  []string
+	}{{"--ctid", f.CTID}, {"--exclude-ctid", f.ExcludeCTID}} {
+		for _, id := range list.ids {
+			if strings.TrimSpace(id) == "" {
+				return fmt.Errorf("%s: empty container ID or name", list.flag)
+			}
+		}
+	}
+	return nil
+}
+
+// Selection is the resolved selection.
+type Selection struct {
+	only     map[string]bool // nil: every container but CT 0
+	excluded map[string]bool
+	res      map[string]bool // nil: every resource
+	exres    map[string]bool
+	// IDs are the containers named with --ctid, resolved, in the order given.
+	IDs []string
+}
+
+func set(items []string) map[string]bool {
+	if len(items) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(items))
+	for _, s := range items {
+		m[s] = true
+	}
+	return m
+}
+
+// Container reports whether a container is selected.
+func (s *Selection) Container(id string) bool {
+	if s.excluded[id] {
+		return false
+	}
+	if s.only == nil {
+		return id != "0"
+	}
+	return s.only[id]
+}
+
+// Resource reports whether a resource is selected.
+func (s *Selection) Resource(name string) bool {
+	return !s.exres[name] && (s.res == nil || s.res[name])
+}
+
+// NamedResources are the resources given with --resource.
+func (s *Selection) NamedResources() map[string]bool { return s.res }
+
+// Key is a canonical text of the selection, the same for the same set of
+// containers and resources whatever the flag order.
+func (s *Selection) Key() string {
+	part := func(m map[string]bool) string {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return strings.Join(keys, ",")
+	}
+	return "ct=" + part(s.only) + ";xct=" + part(s.excluded) + ";res=" + part(s.res) + ";xres=" + part(s.exres)
+}
+
+// Resolve maps the container arguments to IDs. A container named with
+// --ctid that has no beancounters is an error: it is not running.
+func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Selection, error) {
+	s := &Selection{res: set(f.Resource), exres: set(f.ExcludeResource)}
+	names := n.NewNames(t)
+	for _, arg := range f.CTID {
+		id, err := resolve(n, t, snap, arg)
+		if err != nil {
+			return nil, err
+		}
+		if _, running := snap.Container(id); !running {
+			return nil, &node.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, names.Of(id)), snap.Source),
+				Hint: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
+		}
+		if s.only == nil {
+			s.only = map[string]bool{}
+		}
+		if !s.only[id] {
+			s.only[id] = true
+			s.IDs = append(s.IDs, id)
+		}
+	}
+	for _, arg := range f.ExcludeCTID {
+		id, err := resolve(n, t, snap, arg)
+		if err != nil {
+			return nil, err
+		}
+		if s.excluded == nil {
+			s.excluded = map[string]bool{}
+		}
+		s.excluded[id] = true
+	}
+	return s, nil
+}
+
+// resolve maps one argument: an ID in the table, else a vzctl name, else
+// an ID-shaped argument is taken as a container that is not running.
+func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string, error) {
+	if _, ok := snap.Container(arg); ok {
+		return arg, nil
+	}
+	id, found, err := n.LookupName(t, arg)
+	if err != nil {
+		return "", err
+	}
+	if found {
+		return id, nil
+	}
+	if ubc.ValidID(arg) && isIDShaped(arg) {
+		return arg, nil
+	}
+	return "", &node.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
+		sanitize(arg), snap.Source, n.Path("etc/vz/names"), n.Path("etc/vz/conf")),
+		Hint: []string{"check the spelling, or list the containers with: check_ubc --list"}}
+}
+
+// isIDShaped: all digits, or a UUID-like name (hex digits and dashes).
+func isIDShaped(s string) bool {
+	digits, hex := true, len(s) >= 32
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			digits = false
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
+			hex = false
+		}
+	}
+	return digits || hex
+}
+
+func sanitize(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '|' {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// CTLabel names a container for people: "CT 204 (web1)", or "CT 204".
+func CTLabel(id, name string) string {
+	if name == "" || name == id {
+		return "CT " + id
+	}
+	return "CT " + id + " (" + sanitize(name) + ")"
+}
