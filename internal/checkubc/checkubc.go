@@ -103,10 +103,11 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 			continue
 		}
 		ev.cts = append(ev.cts, ct)
+		var worst usage.Finding
 		settings.Rows(ct, sel.Resource, func(f usage.Finding) {
 			ev.resources++
-			if w, ok := ev.worst[ct.ID]; !ok || f.Percent() > w.Percent() {
-				ev.worst[ct.ID] = f
+			if worst.CT == "" || f.PerMille() > worst.PerMille() {
+				worst = f
 			}
 			switch f.State {
 			case plugin.OK:
@@ -118,6 +119,9 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 			}
 			ev.problems = append(ev.problems, f)
 		})
+		if worst.CT != "" {
+			ev.worst[ct.ID] = worst
+		}
 	}
 	usage.SortProblems(ev.problems)
 	return ev
@@ -125,11 +129,16 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 
 func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
 	single := len(ev.cts) == 1 && len(sel.IDs) == 1
+	fullPerf := single || a.f.Perfdata == "all"
 	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(single)}
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
 	for _, f := range ev.problems {
 		res.State = plugin.Worse(res.State, f.State)
-		res.Items = append(res.Items, plugin.Item{Lines: report.ProblemLines(label(f.CT), f), Perf: []plugin.Perf{report.FindingPerf(f)}})
+		it := plugin.Item{Lines: report.ProblemLines(label(f.CT), f)}
+		if !fullPerf {
+			it.Perf = []plugin.Perf{report.FindingPerf(f)}
+		}
+		res.Items = append(res.Items, it)
 	}
 	res.More = "%d more problems not shown (-v or --max-output shows more)"
 	res.Summary = summary(ev, label)
@@ -139,13 +148,13 @@ func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selectio
 			res.Items = append(res.Items, plugin.Item{Lines: []string{containerLine(ct, ev, label)}})
 		}
 	}
-	if single || a.f.Perfdata == "all" {
+	if fullPerf {
 		for _, ct := range ev.cts {
 			res.Perf = append(res.Perf, containerPerf(ct, sel, settings)...)
 		}
 	}
-	res.Tail = []string{fmt.Sprintf("checked %d containers, %d resources (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
-		len(ev.cts), ev.resources, rangeText(settings.Default.Warn), rangeText(settings.Default.Crit), snap.Source)}
+	res.Tail = []string{fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
+		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), rangeText(settings.Default.Warn), rangeText(settings.Default.Crit), snap.Source)}
 	res.Perf = append(res.Perf,
 		plugin.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
 		plugin.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
@@ -179,7 +188,7 @@ func summary(ev *evaluation, label func(string) string) string {
 		return "no containers selected (only CT 0 is running, or every container is excluded)"
 	}
 	if len(ev.problems) == 0 {
-		return fmt.Sprintf("%d containers, %d resources within thresholds", len(ev.cts), ev.resources)
+		return fmt.Sprintf("%s, %s within thresholds", report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"))
 	}
 	var parts []string
 	prev := ""
@@ -195,7 +204,7 @@ func summary(ev *evaluation, label func(string) string) string {
 		}
 		prev = f.CT
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" (%d containers checked)", len(ev.cts))
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (%s checked)", report.Plural(len(ev.cts), "container"))
 }
 
 func containerLine(ct *ubc.Container, ev *evaluation, label func(string) string) string {

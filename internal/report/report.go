@@ -12,6 +12,14 @@ import (
 	"github.com/vzmon/vzmon/internal/usage"
 )
 
+// Plural is "1 container", "2 containers".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 // Bytes formats a byte count with 1024-based K/M/G/T, as vzctl reads them.
 func Bytes(v uint64) string {
 	const units = "KMGTPE"
@@ -48,7 +56,7 @@ func Human(res ubc.Resource, v uint64, isLimit bool) string {
 	if isLimit && ubc.Unlimited(v) {
 		return "unlimited"
 	}
-	if res.Unit == ubc.Count {
+	if res.Unit == ubc.Count || v == 0 {
 		return strconv.FormatUint(v, 10)
 	}
 	return Bytes(toBytes(res, v))
@@ -78,20 +86,20 @@ func limitText(v uint64) string {
 func ProblemLines(ctLabel string, f usage.Finding) []string {
 	r := f.Row
 	return []string{
-		fmt.Sprintf("[%s] %s %s: %s %s = %d%% of %s %s (held %s, maxheld %s, barrier %s, limit %s, failcnt %d)",
-			f.State, ctLabel, r.Name, f.Measured, Human(f.Res, f.Value, false), f.Percent(), f.BasisName, Human(f.Res, f.Basis, true),
-			Human(f.Res, r.Held, false), Human(f.Res, r.MaxHeld, false), Human(f.Res, r.Barrier, true), Human(f.Res, r.Limit, true), r.FailCnt),
+		fmt.Sprintf("[%s] %s %s: held %s, maxheld %s, barrier %s, limit %s, failcnt %d",
+			f.State, ctLabel, Short(f), Human(f.Res, r.Held, false), Human(f.Res, r.MaxHeld, false),
+			Human(f.Res, r.Barrier, true), Human(f.Res, r.Limit, true), r.FailCnt),
 		"    raise: " + Raise(f.CT, r),
 	}
 }
 
-// Short is the summary phrase of a finding: "tcpsndbuf 157% of barrier".
+// Short is the summary phrase of a finding: "tcpsndbuf 157% of barrier",
+// "numproc maxheld 99.8% of limit".
 func Short(f usage.Finding) string {
-	s := fmt.Sprintf("%s %d%% of %s", f.Row.Name, f.Percent(), f.BasisName)
 	if f.Measured == "maxheld" {
-		s = fmt.Sprintf("%s maxheld %d%% of %s", f.Row.Name, f.Percent(), f.BasisName)
+		return fmt.Sprintf("%s maxheld %s of %s", f.Row.Name, f.PercentText(), f.BasisName)
 	}
-	return s
+	return fmt.Sprintf("%s %s of %s", f.Row.Name, f.PercentText(), f.BasisName)
 }
 
 // uom is the perfdata unit of a resource's values.

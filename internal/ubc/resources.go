@@ -108,6 +108,18 @@ func Lookup(name string) (Resource, bool) {
 	return Resource{Name: name, Unit: Count, Basis: BarrierOrLimit, FailureCritical: true, Flag: "--" + name}, false
 }
 
+// Index returns the kernel index of a known resource name, or -1. hint is
+// the index expected (rows come in kernel order), tried before the map.
+func Index(name string, hint int) int {
+	if hint >= 0 && hint < len(Known) && Known[hint].Name == name && name != dummyName {
+		return hint
+	}
+	if i, ok := knownIndex[name]; ok {
+		return i
+	}
+	return -1
+}
+
 // IsKnown reports whether name is a real resource name (not "dummy").
 func IsKnown(name string) bool {
 	_, ok := knownIndex[name]

@@ -4,7 +4,9 @@ package usage
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/state"
@@ -40,6 +42,7 @@ type Settings struct {
 	// physpages): the user asked for them with --resource or --threshold.
 	Named   map[string]bool
 	MaxHeld bool
+	table   *compiled // built on first use; settings do not change after
 }
 
 // OffByDefault are the resources not evaluated unless named:
@@ -127,30 +130,66 @@ type Finding struct {
 	Value    uint64
 }
 
-// Percent is the usage for display (rounded down to whole percent).
-func (f Finding) Percent() uint64 {
+// PerMille is the usage in tenths of a percent, rounded down.
+func (f Finding) PerMille() uint64 {
 	if f.Basis == 0 {
 		return 0
 	}
-	// Value*100 can exceed 64 bits only for absurd held values; divide first then.
-	if f.Value > (1<<64-1)/100 {
-		return f.Value / f.Basis * 100
+	hi, lo := bits.Mul64(f.Value, 1000)
+	if hi >= f.Basis { // absurd held values: saturate instead of overflowing
+		return 1<<64 - 1
 	}
-	return f.Value * 100 / f.Basis
+	q, _ := bits.Div64(hi, lo, f.Basis)
+	return q
+}
+
+// PercentText is the usage for people: "157%", "91.9%". Rounded down, so a
+// value shown as 95% is never above a 95 threshold... unless its tenths say so.
+func (f Finding) PercentText() string {
+	pm := f.PerMille()
+	if pm%10 == 0 {
+		return strconv.FormatUint(pm/10, 10) + "%"
+	}
+	return strconv.FormatUint(pm/10, 10) + "." + strconv.FormatUint(pm%10, 10) + "%"
+}
+
+// compiled is For, precomputed per kernel index: evaluation runs once per
+// row of every container, so it must not cost map lookups.
+type compiled struct {
+	pair [len(ubc.Known)]Pair
+	on   [len(ubc.Known)]bool
+}
+
+func (s *Settings) compile() *compiled {
+	c := &compiled{}
+	for i, r := range ubc.Known {
+		c.pair[i], c.on[i] = s.For(r.Name)
+	}
+	return c
 }
 
 // Rows evaluates the selected rows of one container, calling emit for each
 // evaluated resource.
 func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, emit func(Finding)) {
+	if s.table == nil {
+		s.table = s.compile()
+	}
+	hint := 0
 	for _, row := range ct.Rows {
-		if !want(row.Name) {
+		idx := ubc.Index(row.Name, hint)
+		hint = idx + 1
+		var pair Pair
+		var on bool
+		var res ubc.Resource
+		if idx >= 0 {
+			pair, on, res = s.table.pair[idx], s.table.on[idx], ubc.Known[idx]
+		} else {
+			pair, on = s.For(row.Name)
+			res, _ = ubc.Lookup(row.Name)
+		}
+		if !on || !want(row.Name) {
 			continue
 		}
-		pair, on := s.For(row.Name)
-		if !on {
-			continue
-		}
-		res, _ := ubc.Lookup(row.Name)
 		basis, basisName, ok := Basis(res, row)
 		if !ok {
 			continue
@@ -174,7 +213,7 @@ func SortProblems(fs []Finding) {
 		if a.State != b.State {
 			return state.Worse(a.State, b.State) == a.State
 		}
-		if pa, pb := a.Percent(), b.Percent(); pa != pb {
+		if pa, pb := a.PerMille(), b.PerMille(); pa != pb {
 			return pa > pb
 		}
 		if a.CT != b.CT {
@@ -188,7 +227,7 @@ func SortProblems(fs []Finding) {
 type Flags struct {
 	Warning   *threshold.Range `short:"w" default:"90" placeholder:"RANGE" help:"Warning range over usage in percent (held as % of barrier, or of limit where there is no barrier); 90 alerts above 90%."`
 	Critical  *threshold.Range `short:"c" default:"95" placeholder:"RANGE" help:"Critical range over usage in percent; 95 alerts above 95%, so held at or over the barrier is always CRITICAL by default."`
-	Threshold []string         `name:"threshold" placeholder:"RES=WARN,CRIT" help:"Per-resource ranges, repeatable: tcpsndbuf=70,85. An empty part turns that level off; physpages=90,98 turns VSwap RAM checking on; tcpsndbuf=, turns a resource off."`
+	Threshold []string         `name:"threshold" sep:"none" placeholder:"RES=WARN,CRIT" help:"Per-resource ranges, repeatable: tcpsndbuf=70,85. An empty part turns that level off; physpages=90,98 turns VSwap RAM checking on; tcpsndbuf=, turns a resource off."`
 	MaxHeld   bool             `name:"maxheld" help:"Also evaluate maxheld, the peak since the container started (catches spikes between checks)."`
 }
 

@@ -1,0 +1,34 @@
+package checkubc_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/atc0005/go-nagios"
+
+	"github.com/vzmon/vzmon/internal/checkubc"
+	"github.com/vzmon/vzmon/internal/nodegen"
+	"github.com/vzmon/vzmon/internal/plugin"
+)
+
+// BenchmarkCheckNode1000 is a whole check_ubc run (flags, read, parse,
+// evaluate, render) on a generated 1000-container node.
+func BenchmarkCheckNode1000(b *testing.B) {
+	dir := b.TempDir()
+	if err := nodegen.Generated(1000, 1).Write(dir); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var out bytes.Buffer
+		np := nagios.NewPlugin()
+		np.SetOutputTarget(&out)
+		np.SkipOSExit()
+		plugin.Run([]string{"--root", dir}, &out, &out, np, &checkubc.App{})
+		np.ReturnCheckResults()
+		if np.ExitStatusCode != 2 {
+			b.Fatalf("exit %d: %s", np.ExitStatusCode, out.String())
+		}
+	}
+}

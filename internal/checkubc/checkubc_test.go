@@ -1,0 +1,93 @@
+package checkubc_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vzmon/vzmon/internal/checkubc"
+	"github.com/vzmon/vzmon/internal/plugintest"
+)
+
+// TestGolden pins the full output and exit code for each node and flag
+// combination (go test ./internal/checkubc -update rewrites the files).
+func TestGolden(t *testing.T) {
+	root := plugintest.RepoRoot(t)
+	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"incident-204", []string{"--root", node("incident-204")}},
+		{"rhel6-vswap", []string{"--root", node("rhel6-vswap")}},
+		{"ovz-32bit", []string{"--root", node("ovz-32bit")}},
+		{"vz7-uuid", []string{"--root", node("vz7-uuid")}},
+		{"one-ct-full-perfdata", []string{"--root", node("incident-204"), "--ctid", "204"}},
+		{"ct-by-name", []string{"--root", node("incident-204"), "--ctid", "web1", "--resource", "tcpsndbuf,numproc"}},
+		{"uuid-ct-by-name", []string{"--root", node("vz7-uuid"), "--ctid", "app1", "-w", "95", "-c", "98"}},
+		{"ct-not-running", []string{"--root", node("incident-204"), "--ctid", "999"}},
+		{"ct-unknown-name", []string{"--root", node("incident-204"), "--ctid", "nosuch"}},
+		{"exclude-incident", []string{"--root", node("incident-204"), "--exclude-ctid", "web1", "-w", "80", "-c", "90"}},
+		{"host-ct0-named", []string{"--root", node("rhel6-vswap"), "--ctid", "0"}},
+		{"physpages-on", []string{"--root", node("incident-204"), "--threshold", "physpages=90,98"}},
+		{"maxheld", []string{"--root", node("ovz-32bit"), "--maxheld", "-w", "95", "-c", "96"}},
+		{"guarantee-named", []string{"--root", node("ovz-32bit"), "--resource", "oomguarpages"}},
+		{"resource-off", []string{"--root", node("incident-204"), "--threshold", "tcpsndbuf=,"}},
+		{"verbose", []string{"--root", node("incident-204"), "-v"}},
+		{"very-verbose", []string{"--root", node("incident-204"), "-vv"}},
+		{"perfdata-all", []string{"--root", node("rhel6-vswap"), "--perfdata", "all", "--max-output", "0"}},
+		{"tiny-budget", []string{"--root", node("incident-204"), "--max-output", "300"}},
+		{"not-openvz", []string{"--root", node("no-such-node")}},
+		{"damaged-table", []string{"--root", node("broken-ubc")}},
+		{"bad-flag", []string{"--bogus"}},
+		{"bad-range", []string{"-w", "10:5"}},
+		{"bad-resource", []string{"--resource", "tcpsendbuf"}},
+		{"bad-threshold", []string{"--threshold", "tcpsndbuf=90"}},
+		{"bad-timeout", []string{"-t", "soon"}},
+		{"help", []string{"--help"}},
+		{"version", []string{"--version"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := plugintest.Run(&checkubc.App{}, tt.args...)
+			plugintest.Golden(t, filepath.Join("check_ubc", tt.name+".txt"), plugintest.Normalize(out, root), code)
+		})
+	}
+}
+
+// The default output of a whole-node check fits NRPE 2's 1,023 bytes on
+// any node size.
+func TestNodeOutputFitsNRPE2(t *testing.T) {
+	root := plugintest.RepoRoot(t)
+	out, code := plugintest.Run(&checkubc.App{}, "--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "-w", "1", "-c", "2")
+	if code != 2 || len(out) > checkubc.NodeBudget {
+		t.Fatalf("exit %d, %d bytes:\n%s", code, len(out), out)
+	}
+	if !strings.Contains(out, "more problems not shown") || !strings.Contains(out, "| ") {
+		t.Fatalf("budgeted output lost its note or perfdata:\n%s", out)
+	}
+}
+
+// A beancounter file whose read blocks (a FIFO with no writer) ends as
+// UNKNOWN naming the file, within the timeout.
+func TestBlockingReadTimesOut(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "proc", "bc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "proc", "bc", "resources")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	start := time.Now()
+	out, code := plugintest.Run(&checkubc.App{}, "--root", dir, "-t", "0.3")
+	if took := time.Since(start); took > 1300*time.Millisecond {
+		t.Errorf("took %v with -t 0.3", took)
+	}
+	if code != 3 || !strings.Contains(out, "timed out after 300ms while reading "+fifo) {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
