@@ -82,7 +82,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	settings := a.f.Usage.Settings(sel.NamedResources())
 	pr.Stage("evaluating %d containers", len(snap.Containers))
 	names := n.NewNames(pr)
-	ev := evaluate(snap, sel, settings)
+	ev := evaluate(snap, sel, settings, a.f.Verbose >= 2)
 	return a.result(ev, snap, sel, settings, names)
 }
 
@@ -95,7 +95,9 @@ type evaluation struct {
 	warn, crit int
 }
 
-func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings) *evaluation {
+// evaluate finds the problems; wantWorst also records each container's
+// highest usage (for -vv), which costs a Finding per resource.
+func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, wantWorst bool) *evaluation {
 	ev := &evaluation{worst: map[string]usage.Finding{}}
 	for i := range snap.Containers {
 		ct := &snap.Containers[i]
@@ -104,8 +106,7 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 		}
 		ev.cts = append(ev.cts, ct)
 		var worst usage.Finding
-		settings.Rows(ct, sel.Resource, func(f usage.Finding) {
-			ev.resources++
+		ev.resources += settings.Rows(ct, sel.Resource, !wantWorst, func(f usage.Finding) {
 			if worst.CT == "" || f.PerMille() > worst.PerMille() {
 				worst = f
 			}

@@ -6,7 +6,6 @@ package threshold
 
 import (
 	"fmt"
-	"math/big"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -221,26 +220,91 @@ func (r Range) Alerts(v uint64) bool { return r.alerts(v, 1, 0) }
 // alert zone. whole must not be 0.
 func (r Range) AlertsPercent(part, whole uint64) bool { return r.alerts(part, whole, 2) }
 
-// PercentOf renders the range, read as percentages, in the units of whole:
-// "90" percent of 240 is "216". Start bounds round up and end bounds round
-// down, which for whole-number values alerts exactly where the percentage
-// does. When rounding crosses the bounds (12.5:87.5 of 1), no whole number
-// lies inside, so the range becomes "always alerts" or "never alerts".
-func (r Range) PercentOf(whole uint64) string {
-	sr := Range{Inside: r.Inside, start: r.start, end: r.end}
-	if !r.start.inf {
-		sr.start = r.start.scaled(whole, 2, true)
+// Bounds is a range over whole numbers >= 0, as the values it judges
+// (held, counts) are: a percentage range converted to a value's unit once,
+// then compared with plain integers.
+type Bounds struct {
+	Inside bool
+	Lo, Hi uint64 // alert below Lo or above Hi (or, Inside, within [Lo, Hi])
+	HiInf  bool
+	Empty  bool // no whole number >= 0 lies in [start, end]
+}
+
+// Alerts reports whether v falls in the alert zone.
+func (b Bounds) Alerts(v uint64) bool {
+	if b.Empty {
+		return !b.Inside
 	}
-	if !r.end.inf {
-		sr.end = r.end.scaled(whole, 2, false)
-	}
-	if cmpBounds(sr.start, sr.end) > 0 {
-		if r.Inside {
-			return "~:" // inside an empty set: never
+	in := v >= b.Lo && (b.HiInf || v <= b.Hi)
+	return in == b.Inside
+}
+
+// String renders the bounds as a range expression (perfdata warn/crit).
+func (b Bounds) String() string {
+	if b.Empty {
+		if b.Inside {
+			return "0:" // inside nothing: never alerts
 		}
-		return "@~:" // outside an empty set: always
+		return "@0:" // outside nothing: always alerts
 	}
-	return sr.String()
+	var s string
+	switch {
+	case b.HiInf:
+		s = strconv.FormatUint(b.Lo, 10) + ":"
+	case b.Lo == 0 && !b.Inside:
+		s = strconv.FormatUint(b.Hi, 10)
+	default:
+		s = strconv.FormatUint(b.Lo, 10) + ":" + strconv.FormatUint(b.Hi, 10)
+	}
+	if b.Inside {
+		return "@" + s
+	}
+	return s
+}
+
+// PercentBounds converts the range, read as percentages of whole, into
+// whole-number bounds: start rounds up, end rounds down, which for whole
+// values alerts exactly where the percentage does.
+func (r Range) PercentBounds(whole uint64) Bounds {
+	b := Bounds{Inside: r.Inside}
+	if !r.start.inf && !r.start.neg {
+		q, exact, ok := r.start.percentOf(whole)
+		switch {
+		case !ok:
+			return Bounds{Inside: r.Inside, Empty: true} // starts above any value
+		case !exact:
+			q++
+		}
+		b.Lo = q
+	}
+	switch {
+	case r.end.inf:
+		b.HiInf = true
+	case r.end.neg && r.end.mant != 0:
+		return Bounds{Inside: r.Inside, Empty: true}
+	default:
+		q, _, ok := r.end.percentOf(whole)
+		b.Hi, b.HiInf = q, !ok
+	}
+	if !b.HiInf && b.Lo > b.Hi {
+		return Bounds{Inside: r.Inside, Empty: true}
+	}
+	return b
+}
+
+// PercentOf is PercentBounds as text: "90" percent of 240 is "216".
+func (r Range) PercentOf(whole uint64) string { return r.PercentBounds(whole).String() }
+
+// percentOf returns floor(|b| * whole / 100), whether that was exact, and
+// ok=false when the result does not fit in 64 bits.
+func (b bound) percentOf(whole uint64) (q uint64, exact, ok bool) {
+	hi, lo := bits.Mul64(b.mant, whole)
+	d := pow10[b.exp+2]
+	if hi >= d {
+		return 0, false, false
+	}
+	q, rem := bits.Div64(hi, lo, d)
+	return q, rem == 0, true
 }
 
 // String returns the canonical range text (the form perfdata carries).
@@ -282,23 +346,6 @@ func (b bound) String() string {
 		s = "-" + s
 	}
 	return s
-}
-
-// scaled returns b*whole/10^shift as a whole number, rounded towards the
-// inside of the range (up for a start, down for an end). A result too large
-// for 64 bits can only be an end beyond any value: it becomes infinite.
-func (b bound) scaled(whole uint64, shift uint8, isStart bool) bound {
-	num := new(big.Int).Mul(new(big.Int).SetUint64(b.mant), new(big.Int).SetUint64(whole))
-	q, m := num.QuoRem(num, new(big.Int).SetUint64(pow10[b.exp+shift]), new(big.Int))
-	// Rounding towards the inside grows the magnitude for a positive start
-	// and for a negative end.
-	if m.Sign() != 0 && isStart != b.neg {
-		q.Add(q, big.NewInt(1))
-	}
-	if !q.IsUint64() || q.Uint64() > 1<<63 {
-		return bound{inf: true, neg: b.neg}
-	}
-	return bound{neg: b.neg && q.Sign() != 0, mant: q.Uint64()}
 }
 
 // UnmarshalText lets kong parse flags of type Range.

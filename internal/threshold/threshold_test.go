@@ -72,7 +72,7 @@ func TestPercentExactAtBoundaries(t *testing.T) {
 		expr  string
 		whole uint64
 		want  string
-	}{{"95", 2703360, "2568192"}, {"99.9", 1000, "999"}, {"33.3", 10, "3"}, {"33.3:", 10, "4:"}, {"@10:20", 15, "@2:3"}, {"~:50", 9223372036854775807, "~:4611686018427387903"}, {"-10:10", 15, "-1:1"}} {
+	}{{"95", 2703360, "2568192"}, {"99.9", 1000, "999"}, {"33.3", 10, "3"}, {"33.3:", 10, "4:"}, {"@10:20", 15, "@2:3"}, {"~:50", 9223372036854775807, "4611686018427387903"}, {"-10:10", 15, "1"}, {"12.5:87.5", 1, "@0:"}, {"@12.5:87.5", 1, "0:"}, {"~:-5", 10, "@0:"}} {
 		if got := threshold.MustParse(tt.expr).PercentOf(tt.whole); got != tt.want {
 			t.Errorf("%s of %d = %q, want %q", tt.expr, tt.whole, got, tt.want)
 		}
@@ -114,7 +114,9 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = r.Alerts(part)
 		if whole != 0 {
-			_ = r.AlertsPercent(part, whole)
+			if r.AlertsPercent(part, whole) != r.PercentBounds(whole).Alerts(part) {
+				t.Fatalf("%q at %d of %d: percent and bounds %s disagree", s, part, whole, r.PercentOf(whole))
+			}
 			if _, err := threshold.Parse(r.PercentOf(whole)); err != nil {
 				t.Fatalf("PercentOf(%d) of %q = %q unparsable", whole, s, r.PercentOf(whole))
 			}

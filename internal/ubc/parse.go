@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Row is one resource of one beancounter, as the kernel printed it.
@@ -102,36 +105,39 @@ const (
 	// MaxLineLength bounds a line: kernel lines are about 130 bytes (160 with
 	// a 36-wide UUID field); anything far longer is damage, not data.
 	MaxLineLength = 4096
-	readChunk     = 64 << 10
 )
+
+// segmentSize is how much of a large table one goroutine parses; the memory
+// in use is a few segments, whatever the size of the file. A variable only
+// so that tests can move the seams; it must stay above MaxLineLength.
+var segmentSize = 64 << 10
 
 // Parse reads a table with the two header lines: /proc/user_beancounters or
 // /proc/bc/resources. source names the file in errors.
 func Parse(r io.Reader, source string) (*Snapshot, error) {
-	p := newParser(source, "")
-	return p.run(r)
+	return parse(r, source, "")
 }
 
 // ParseContainer reads /proc/bc/<id>/resources: no header and no ID column;
 // every row belongs to the container id.
 func ParseContainer(r io.Reader, source, id string) (*Snapshot, error) {
-	p := newParser(source, id)
-	return p.run(r)
+	return parse(r, source, id)
 }
 
 type parser struct {
 	source    string
 	fixedID   string // non-empty for a per-container file
+	first     bool   // the segment that starts the file (has the header)
 	line      int
-	snap      *Snapshot
-	lines     []int  // per block: the line of its ID, for duplicate errors
+	blocks    []Container
+	lines     []int  // per block: the line of its ID
 	cur       int    // index of the open block, -1 before the first ID
 	curSeen   uint32 // known resources already seen in the open block
 	predicted int    // kernel index expected on the next row
-}
-
-func newParser(source, fixedID string) *parser {
-	return &parser{source: source, fixedID: fixedID, snap: &Snapshot{Source: source}, cur: -1}
+	// continued: the segment began with rows of the previous segment's last
+	// block; they are blocks[0], with an empty ID, until the merge.
+	continued bool
+	err       error
 }
 
 func (p *parser) fail(text []byte, format string, args ...any) error {
@@ -142,58 +148,122 @@ func (p *parser) fail(text []byte, format string, args ...any) error {
 	return e
 }
 
-// run feeds the reader's lines to the parser through a fixed buffer, so the
-// memory used does not grow with the file (only with the containers).
-func (p *parser) run(r io.Reader) (*Snapshot, error) {
-	buf := make([]byte, readChunk)
-	start, end := 0, 0
-	eof := false
-	for {
-		if i := bytes.IndexByte(buf[start:end], '\n'); i >= 0 {
-			p.line++
-			if i > MaxLineLength {
-				return nil, p.fail(buf[start:start+i], "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
-			}
-			if err := p.parseLine(buf[start : start+i]); err != nil {
-				return nil, err
-			}
-			start += i + 1
-			continue
-		}
-		if eof {
-			break
-		}
-		if end-start > MaxLineLength {
-			p.line++
-			return nil, p.fail(buf[start:end], "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
-		}
-		// Move the partial line to the front and read more.
-		end = copy(buf, buf[start:end])
-		start = 0
-		n, err := r.Read(buf[end:])
-		end += n
-		if errors.Is(err, io.EOF) {
-			eof = true
-		} else if err != nil {
-			return nil, fmt.Errorf("%s: read: %w", p.source, err)
-		}
-	}
-	if start < end {
+// parseSegment parses whole lines; data ends with a newline unless it is
+// the file's cut-short last line.
+func (p *parser) parseSegment(data []byte) {
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
 		p.line++
-		return nil, p.fail(buf[start:end], "last line has no newline (file cut short?)")
+		if i < 0 {
+			p.err = p.fail(data, "last line has no newline (file cut short?)")
+			return
+		}
+		if i > MaxLineLength {
+			p.err = p.fail(data[:i], "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
+			return
+		}
+		if p.err = p.parseLine(data[:i]); p.err != nil {
+			return
+		}
+		data = data[i+1:]
 	}
-	return p.finish()
 }
 
-func (p *parser) finish() (*Snapshot, error) {
-	if p.line == 0 {
-		return nil, &SyntaxError{Source: p.source, Msg: "empty file"}
+// parse cuts the input into segments at line ends and parses them on all
+// CPUs; small inputs (one segment) are parsed without goroutines.
+func parse(r io.Reader, source, fixedID string) (*Snapshot, error) {
+	workers := runtime.GOMAXPROCS(0)
+	var (
+		parts  []*parser
+		wg     sync.WaitGroup
+		failed atomic.Bool
+		slots  = make(chan struct{}, workers) // in-flight segments: bounds memory
+		free   = make(chan []byte, workers+1)
+		carry  []byte
+		line   int
+	)
+	for {
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+			buf = make([]byte, segmentSize+MaxLineLength)
+		}
+		n := copy(buf, carry)
+		m, err := io.ReadFull(r, buf[n:segmentSize])
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			wg.Wait()
+			return nil, fmt.Errorf("%s: read: %w", source, err)
+		}
+		data := buf[:n+m]
+		cut := len(data)
+		if !eof {
+			k := bytes.LastIndexByte(data, '\n')
+			if k < 0 {
+				wg.Wait()
+				return nil, &SyntaxError{Source: source, Line: line + 1, Msg: fmt.Sprintf("line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength), Text: Excerpt(data)}
+			}
+			cut = k + 1
+		}
+		carry = append(carry[:0], data[cut:]...)
+		p := &parser{source: source, fixedID: fixedID, first: len(parts) == 0, line: line, cur: -1}
+		parts = append(parts, p)
+		seg := data[:cut]
+		line += bytes.Count(seg, []byte{'\n'})
+		if eof && p.first {
+			p.parseSegment(seg) // the whole input fits one segment
+			break
+		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.parseSegment(seg)
+			if p.err != nil {
+				failed.Store(true)
+			}
+			select {
+			case free <- buf:
+			default:
+			}
+			<-slots
+		}()
+		if eof || failed.Load() {
+			break
+		}
 	}
-	// A host always has at least CT 0, so a table without blocks is a
-	// damaged or foreign file, never "nothing to report".
-	cts := p.snap.Containers
+	wg.Wait()
+	return merge(source, fixedID, parts, line)
+}
+
+// merge joins the segments in file order: a segment's leading rows belong
+// to the previous segment's last block.
+func merge(source, fixedID string, parts []*parser, lines int) (*Snapshot, error) {
+	snap := &Snapshot{Source: source}
+	var blockLines []int
+	for _, p := range parts {
+		blocks, starts := p.blocks, p.lines
+		if p.continued {
+			if err := joinRows(snap, p, blocks[0].Rows); err != nil {
+				return nil, err
+			}
+			blocks, starts = blocks[1:], starts[1:]
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		snap.Containers = append(snap.Containers, blocks...)
+		blockLines = append(blockLines, starts...)
+	}
+	cts := snap.Containers
 	if len(cts) == 0 {
-		return nil, &SyntaxError{Source: p.source, Line: p.line, Msg: "no beancounter rows"}
+		if lines == 0 {
+			return nil, &SyntaxError{Source: source, Msg: "empty file"}
+		}
+		// A host always has at least CT 0, so a table without blocks is a
+		// damaged or foreign file, never "nothing to report".
+		return nil, &SyntaxError{Source: source, Line: lines, Msg: "no beancounter rows"}
 	}
 	byID := make([]int, len(cts))
 	for i := range byID {
@@ -202,26 +272,44 @@ func (p *parser) finish() (*Snapshot, error) {
 	sort.Slice(byID, func(a, b int) bool { return cts[byID[a]].ID < cts[byID[b]].ID })
 	for k := 1; k < len(byID); k++ {
 		if a, b := byID[k-1], byID[k]; cts[a].ID == cts[b].ID {
-			p.line = max(p.lines[a], p.lines[b])
-			return nil, p.fail(nil, "second block for container %s", cts[a].ID)
+			return nil, &SyntaxError{Source: source, Line: max(blockLines[a], blockLines[b]), Msg: "second block for container " + cts[a].ID}
 		}
 	}
-	p.snap.byID = byID
-	return p.snap, nil
+	snap.byID = byID
+	return snap, nil
+}
+
+// joinRows appends a segment's leading rows to the last block before it,
+// checking for a resource repeated across the seam. The rows are on
+// consecutive lines from the segment's first.
+func joinRows(snap *Snapshot, p *parser, rows []Row) error {
+	first := p.lines[0]
+	if len(snap.Containers) == 0 {
+		return &SyntaxError{Source: p.source, Line: first, Msg: "resource row before any container ID"}
+	}
+	blk := &snap.Containers[len(snap.Containers)-1]
+	for i, r := range rows {
+		if _, dup := blk.Row(r.Name); dup {
+			return &SyntaxError{Source: p.source, Line: first + i, Msg: fmt.Sprintf("resource %s twice in container %s", r.Name, blk.ID)}
+		}
+		blk.Rows = append(blk.Rows, r)
+	}
+	return nil
 }
 
 var titleFields = []string{"uid", "resource", "held", "maxheld", "barrier", "limit", "failcnt"}
 
 func (p *parser) parseLine(line []byte) error {
-	if p.fixedID == "" {
-		switch p.line {
-		case 1:
-			return p.parseVersion(line)
-		case 2:
-			return p.parseTitle(line)
-		}
-	} else if p.cur < 0 {
+	switch {
+	case p.first && p.fixedID == "" && p.line == 1:
+		return p.parseVersion(line)
+	case p.first && p.fixedID == "" && p.line == 2:
+		return p.parseTitle(line)
+	case p.cur < 0 && p.first && p.fixedID != "":
 		p.openBlock(p.fixedID)
+	case p.cur < 0 && !p.first:
+		p.openBlock("") // rows continuing the previous segment's last block
+		p.continued = true
 	}
 	return p.parseRow(line)
 }
@@ -250,12 +338,15 @@ func (p *parser) parseTitle(line []byte) error {
 	return nil
 }
 
+// blockRows is the number of real resources (Known less the dummies).
+const blockRows = len(Known) - 4
+
 func (p *parser) openBlock(id string) {
-	// One allocation per block, sized for a full kernel block: allocations
-	// grow with containers, not rows.
-	p.snap.Containers = append(p.snap.Containers, Container{ID: id, Rows: make([]Row, 0, len(Known))})
+	// One allocation per block, sized for a full block without dummies:
+	// allocations grow with containers, not rows.
+	p.blocks = append(p.blocks, Container{ID: id, Rows: make([]Row, 0, blockRows)})
 	p.lines = append(p.lines, p.line)
-	p.cur = len(p.snap.Containers) - 1
+	p.cur = len(p.blocks) - 1
 	p.curSeen = 0
 	p.predicted = 0
 }
@@ -341,7 +432,7 @@ func (p *parser) parseRow(line []byte) error {
 	if name == dummyName {
 		return nil
 	}
-	blk := &p.snap.Containers[p.cur]
+	blk := &p.blocks[p.cur]
 	if known >= 0 {
 		if p.curSeen&(1<<known) != 0 {
 			return p.fail(line, "resource %s twice in container %s", name, blk.ID)

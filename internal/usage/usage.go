@@ -153,11 +153,20 @@ func (f Finding) PercentText() string {
 	return strconv.FormatUint(pm/10, 10) + "." + strconv.FormatUint(pm%10, 10) + "%"
 }
 
-// compiled is For, precomputed per kernel index: evaluation runs once per
-// row of every container, so it must not cost map lookups.
+// compiled is For, precomputed per kernel index, with the ranges
+// converted to whole-number bounds for the last basis seen: containers on a
+// node mostly share their limits, so evaluating a row is a few integer
+// comparisons, not 128-bit arithmetic.
 type compiled struct {
-	pair [len(ubc.Known)]Pair
-	on   [len(ubc.Known)]bool
+	pair  [len(ubc.Known)]Pair
+	on    [len(ubc.Known)]bool
+	cache [len(ubc.Known)]boundsCache
+}
+
+type boundsCache struct {
+	basis      uint64
+	warn, crit threshold.Bounds
+	valid      bool
 }
 
 func (s *Settings) compile() *compiled {
@@ -168,21 +177,43 @@ func (s *Settings) compile() *compiled {
 	return c
 }
 
-// Rows evaluates the selected rows of one container, calling emit for each
-// evaluated resource.
-func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, emit func(Finding)) {
+// level evaluates v against p for basis, through the cache entry bc.
+func level(p Pair, bc *boundsCache, v, basis uint64) state.State {
+	if !bc.valid || bc.basis != basis {
+		bc.basis, bc.valid = basis, true
+		if p.Warn != nil {
+			bc.warn = p.Warn.PercentBounds(basis)
+		}
+		if p.Crit != nil {
+			bc.crit = p.Crit.PercentBounds(basis)
+		}
+	}
+	switch {
+	case p.Crit != nil && bc.crit.Alerts(v):
+		return state.Critical
+	case p.Warn != nil && bc.warn.Alerts(v):
+		return state.Warning
+	}
+	return state.OK
+}
+
+// Rows evaluates the selected rows of one container and returns how many
+// resources it evaluated. emit gets every evaluated resource, or with
+// problemsOnly just those not OK.
+func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, problemsOnly bool, emit func(Finding)) int {
 	if s.table == nil {
 		s.table = s.compile()
 	}
-	hint := 0
+	evaluated, hint := 0, 0
 	for _, row := range ct.Rows {
 		idx := ubc.Index(row.Name, hint)
 		hint = idx + 1
 		var pair Pair
 		var on bool
 		var res ubc.Resource
+		bc := &boundsCache{}
 		if idx >= 0 {
-			pair, on, res = s.table.pair[idx], s.table.on[idx], ubc.Known[idx]
+			pair, on, res, bc = s.table.pair[idx], s.table.on[idx], ubc.Known[idx], &s.table.cache[idx]
 		} else {
 			pair, on = s.For(row.Name)
 			res, _ = ubc.Lookup(row.Name)
@@ -194,15 +225,20 @@ func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, emit func(Fin
 		if !ok {
 			continue
 		}
-		f := Finding{CT: ct.ID, Row: row, Res: res, Pair: pair, Basis: basis, BasisName: basisName,
-			Measured: "held", Value: row.Held, State: pair.Level(row.Held, basis)}
+		evaluated++
+		st, measured, value := level(pair, bc, row.Held, basis), "held", row.Held
 		if s.MaxHeld {
-			if st := pair.Level(row.MaxHeld, basis); state.Worse(f.State, st) != f.State {
-				f.State, f.Measured, f.Value = st, "maxheld", row.MaxHeld
+			if mst := level(pair, bc, row.MaxHeld, basis); state.Worse(st, mst) != st {
+				st, measured, value = mst, "maxheld", row.MaxHeld
 			}
 		}
-		emit(f)
+		if problemsOnly && st == state.OK {
+			continue
+		}
+		emit(Finding{CT: ct.ID, Row: row, Res: res, Pair: pair, Basis: basis, BasisName: basisName,
+			Measured: measured, Value: value, State: st})
 	}
+	return evaluated
 }
 
 // SortProblems orders findings worst first: state, then percentage, then

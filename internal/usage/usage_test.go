@@ -51,7 +51,7 @@ func TestRows(t *testing.T) {
 	}}
 	collect := func(s *usage.Settings, want func(string) bool) map[string]usage.Finding {
 		got := map[string]usage.Finding{}
-		s.Rows(ct, want, func(f usage.Finding) { got[f.Res.Name] = f })
+		s.Rows(ct, want, false, func(f usage.Finding) { got[f.Res.Name] = f })
 		return got
 	}
 	all := func(string) bool { return true }
