@@ -6,6 +6,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/vzconf"
+	"github.com/vzmon/vzmon/internal/vzproc"
 )
 
 // Node is the root below which proc/… and etc/vz/… are read.
@@ -236,4 +238,43 @@ func (c *Names) Of(id string) string {
 	}
 	c.cache[id] = name
 	return name
+}
+
+// Clock is the node's boot-relative time: seconds since boot and the boot
+// ID, each zero when the file is missing or unreadable.
+type Clock struct {
+	Uptime float64
+	BootID string
+}
+
+// ReadClock reads proc/uptime and proc/sys/kernel/random/boot_id.
+func (n Node) ReadClock(t Tracer) Clock {
+	var c Clock
+	if f, err := n.open(t, "proc/uptime"); err == nil {
+		c.Uptime, _ = vzproc.ParseUptime(f, n.Path("proc/uptime"))
+		f.Close()
+	}
+	if f, err := n.open(t, "proc/sys/kernel/random/boot_id"); err == nil {
+		var b [64]byte
+		k, _ := io.ReadFull(f, b[:])
+		f.Close()
+		if id := strings.TrimSpace(string(b[:k])); ubc.ValidID(id) {
+			c.BootID = id
+		}
+	}
+	return c
+}
+
+// VEStat reads proc/vz/vestat.
+func (n Node) VEStat(t Tracer) (map[string]vzproc.VEStat, error) {
+	f, err := n.open(t, "proc/vz/vestat")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := vzproc.ParseVEStat(f, n.Path("proc/vz/vestat"))
+	if err != nil {
+		return nil, &Error{Msg: err.Error(), Err: err}
+	}
+	return st, nil
 }

@@ -19,6 +19,9 @@ type Node struct {
 	NoBC   bool // no /proc/bc (exercises the /proc/user_beancounters fallback)
 	Cts    []Container
 	Files  map[string]string
+	// Uptime is the host's seconds since boot (proc/uptime); 0 means
+	// HostUptime. Tests move it forward to let time pass on the node.
+	Uptime float64
 }
 
 // Write creates the node tree under dir, which must not exist yet or be empty.
@@ -75,6 +78,17 @@ func (n *Node) render() (map[string]string, error) {
 	if n.Kernel != RHEL5_32 {
 		out["proc/vz/vswap"] = "Version: 1.0\n"
 	}
+	up := n.Uptime
+	if up == 0 {
+		up = HostUptime
+	}
+	b.Reset()
+	if err := WriteVEStat(&b, n.Kernel, n.Cts, up-HostUptime); err != nil {
+		return nil, err
+	}
+	out["proc/vz/vestat"] = b.String()
+	out["proc/uptime"] = fmt.Sprintf("%.2f %.2f\n", up, up*1.7)
+	out["proc/sys/kernel/random/boot_id"] = BootID + "\n"
 	for _, c := range n.Cts {
 		if c.Conf == nil {
 			continue

@@ -36,6 +36,9 @@ type Container struct {
 	Rows []ubc.Row // by resource name; dummies are added by the renderer
 	Conf []ConfVar // etc/vz/conf/<id>.conf in order; nil for none
 	Name string    // NAME=, also etc/vz/names/<name>
+	// Uptime is seconds since the container started, now; 0 derives one
+	// from the ID that grows with the node's clock.
+	Uptime float64
 }
 
 // ConfVar is one KEY="value" line.

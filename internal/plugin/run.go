@@ -36,12 +36,18 @@ type App interface {
 // Progress names the stage a check is in, so that a timeout can say where
 // it was stuck, and traces stages on stderr with -vvv.
 type Progress struct {
-	mu      sync.Mutex
-	stage   string
-	trace   io.Writer
-	start   time.Time
-	commits sync.WaitGroup
+	mu    sync.Mutex
+	stage string
+	trace io.Writer
+	start time.Time
+	// commit serialises Commit with the timeout: once the timeout has
+	// fired (closed), no commit starts; one in progress finishes first.
+	commit sync.Mutex
+	closed bool
 }
+
+// ErrTimedOut is what Commit returns after the timeout fired.
+var ErrTimedOut = errors.New("timed out before the state was written; the previous state is kept")
 
 // Stage records what the check is doing now ("reading /proc/bc/resources").
 func (p *Progress) Stage(format string, args ...any) {
@@ -61,12 +67,22 @@ func (p *Progress) Current() string {
 	return p.stage
 }
 
-// Commit runs fn, and a timeout that fires meanwhile waits for fn to end,
-// so that a state file is never left half-replaced by the timeout's exit.
+// Commit runs fn unless the timeout has fired; a timeout that fires
+// meanwhile waits for fn to end, so the exit never cuts a state write short
+// (and leaves no temp file behind).
 func (p *Progress) Commit(fn func() error) error {
-	p.commits.Add(1)
-	defer p.commits.Done()
+	p.commit.Lock()
+	defer p.commit.Unlock()
+	if p.closed {
+		return ErrTimedOut
+	}
 	return fn()
+}
+
+func (p *Progress) close() {
+	p.commit.Lock()
+	p.closed = true
+	p.commit.Unlock()
 }
 
 // Run parses args, runs the check under the timeout and hands the result
@@ -113,7 +129,7 @@ func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Resul
 		return res
 	case <-ctx.Done():
 		stage := pr.Current()
-		pr.commits.Wait()
+		pr.close()
 		return Unknownf([]string{"the stage named did not finish in time; raise -t, or look for a blocked kernel file or storage"},
 			"timed out after %s while %s", timeout, stage)
 	}

@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atc0005/go-nagios"
@@ -80,5 +82,46 @@ func Golden(t *testing.T, name, out string, code int) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+var (
+	buildMu  sync.Mutex
+	binaries = map[string]string{}
+)
+
+// Binary builds ./cmd/<name> once per test process and returns its path,
+// for tests that need real processes (concurrency, kill, privileges).
+func Binary(t testing.TB, name string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := binaries[name]; ok {
+		return p
+	}
+	dir, err := os.MkdirTemp("", "vzmon-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
+	cmd.Dir = RepoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", name, err, b)
+	}
+	binaries[name] = out
+	return out
+}
+
+// WriteNode writes a fresh copy of a node preset, or of a changed node, to
+// dir (replacing what was there): tests change a node between runs.
+func WriteNode(t testing.TB, dir string, write func(string) error) {
+	t.Helper()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(dir); err != nil {
+		t.Fatal(err)
 	}
 }

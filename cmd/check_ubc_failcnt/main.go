@@ -1,0 +1,19 @@
+// Command check_ubc_failcnt alerts when a container's beancounter failcnt
+// grew since the previous run.
+package main
+
+import (
+	"os"
+
+	"github.com/atc0005/go-nagios"
+
+	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/plugin"
+)
+
+func main() {
+	// Deferred first so that it runs last and owns the exit code.
+	np := nagios.NewPlugin()
+	defer np.ReturnCheckResults()
+	plugin.Run(os.Args[1:], os.Stdout, os.Stderr, np, &checkfailcnt.App{})
+}

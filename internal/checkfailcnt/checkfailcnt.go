@@ -1,0 +1,224 @@
+// Package checkfailcnt is check_ubc_failcnt: it alerts when a failcnt grew
+// since the previous run, and keeps reporting the increase for a window so
+// that soft states can become hard.
+package checkfailcnt
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vzmon/vzmon/internal/failcnt"
+	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/node"
+	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/report"
+	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/threshold"
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// DefaultStateDir holds the state files of the default paths.
+const DefaultStateDir = "/var/lib/check_ubc"
+
+// Flags are the failcnt-growth flags, shared with check_vz_container.
+type Flags struct {
+	Warning          *threshold.Range `short:"w" default:"0" placeholder:"RANGE" help:"Warning range over the increase of one resource's failcnt within the window; the default 0 makes any increase at least WARNING."`
+	Critical         *threshold.Range `short:"c" placeholder:"RANGE" help:"Critical range over the increase of one resource (default: none; see --critical-resource)."`
+	CriticalResource []string         `name:"critical-resource" sep:"," placeholder:"NAME" help:"Resources whose every increase is CRITICAL (replaces the default list; 'none' for no such resource). Default: every resource whose failure users see, including oomguarpages (OOM kills); not physpages, swappages, vmguarpages."`
+	Hold             time.Duration    `name:"hold" default:"15m" placeholder:"DURATION" help:"Keep reporting an increase this long after it was seen, so that retries reach a HARD state (0: report it in one run only)."`
+	Forget           time.Duration    `name:"forget" default:"24h" placeholder:"DURATION" help:"Drop a container that has vanished from the state after this long."`
+	StateFile        string           `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
+	StateDir         string           `name:"state-dir" default:"/var/lib/check_ubc" placeholder:"DIR" help:"Directory of the default state files (created 0700)."`
+	Now              string           `name:"now" hidden:"" help:"Wall-clock time to use (RFC 3339), for tests and the demo."`
+}
+
+// capped resources grow under reclaim pressure, not failure: at most
+// WARNING unless named with --critical-resource (formats doc §2.2).
+var capped = map[string]bool{"physpages": true, "swappages": true, "vmguarpages": true}
+
+// Validate checks names and durations.
+func (f *Flags) Validate() error {
+	for _, n := range f.CriticalResource {
+		if n != "none" && !ubc.IsKnown(n) {
+			return fmt.Errorf("--critical-resource: unknown resource %q (known: %s)", n, strings.Join(ubc.Names(), ", "))
+		}
+	}
+	if f.Hold < 0 || f.Forget < 0 {
+		return fmt.Errorf("--hold and --forget cannot be negative")
+	}
+	if f.Now != "" {
+		if _, err := time.Parse(time.RFC3339, f.Now); err != nil {
+			return fmt.Errorf("--now: %v", err)
+		}
+	}
+	return nil
+}
+
+// criticalSet is the resources whose every increase is CRITICAL.
+func (f *Flags) criticalSet() map[string]bool {
+	set := map[string]bool{}
+	if len(f.CriticalResource) == 0 {
+		for _, r := range ubc.Known {
+			if r.FailureCritical && r.Name != "dummy" {
+				set[r.Name] = true
+			}
+		}
+		return set
+	}
+	for _, n := range f.CriticalResource {
+		if n != "none" {
+			set[n] = true
+		}
+	}
+	return set
+}
+
+// Level judges one increase.
+func (f *Flags) Level(inc failcnt.Increase, critical map[string]bool) plugin.State {
+	crit := critical[inc.Resource] || f.Critical != nil && f.Critical.Alerts(inc.Delta)
+	switch {
+	case crit && (!capped[inc.Resource] || critical[inc.Resource]):
+		return plugin.Critical
+	case crit, f.Warning != nil && f.Warning.Alerts(inc.Delta):
+		return plugin.Warning
+	}
+	return plugin.OK
+}
+
+// StatePath is the state file for a selection: --state-file, or one per
+// selection (and per --root, so tests never touch production state).
+func (f *Flags) StatePath(sel *selection.Selection, root string) string {
+	if f.StateFile != "" {
+		return f.StateFile
+	}
+	key := sel.Key()
+	if filepath.Clean(root) != "/" {
+		key += ";root=" + root
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(f.StateDir, "failcnt-"+hex.EncodeToString(sum[:6])+".json")
+}
+
+// Outcome is one failcnt-growth run, ready for a report.
+type Outcome struct {
+	Report    failcnt.Report
+	Increases []failcnt.Increase
+	Levels    []plugin.State
+	State     plugin.State
+	Path      string
+	Selected  int    // containers compared
+	MovedTo   string // a corrupt state was moved here
+	Corrupt   error
+	Notes     []string
+}
+
+// Track runs the comparison against the state file: lock, load, compare,
+// save. Shared by check_ubc_failcnt and check_vz_container.
+func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, snap *ubc.Snapshot, sel *selection.Selection) (*Outcome, error) {
+	now := time.Now()
+	if f.Now != "" {
+		now, _ = time.Parse(time.RFC3339, f.Now)
+	}
+	clock := n.ReadClock(pr)
+	out := &Outcome{Path: f.StatePath(sel, n.Root)}
+	starts := map[string]float64{}
+	if st, err := n.VEStat(pr); err != nil {
+		out.Notes = append(out.Notes, "restarts are detected from the counters only: "+err.Error())
+	} else if clock.Uptime > 0 {
+		for id, v := range st {
+			if up, ok := v.UptimeSeconds(); ok && up <= clock.Uptime {
+				starts[id] = clock.Uptime - up
+			}
+		}
+	}
+	pr.Stage("opening state file %s", out.Path)
+	store, err := failstate.Open(out.Path)
+	if err != nil {
+		return nil, err
+	}
+	pr.Stage("waiting for the lock on %s.lock", out.Path)
+	if err := store.Lock(ctx); err != nil {
+		return nil, err
+	}
+	defer store.Unlock()
+	store.RemoveStaleTemps()
+	pr.Stage("reading state file %s", out.Path)
+	prev, movedTo, reason, err := store.Load(now)
+	if err != nil {
+		return nil, err
+	}
+	out.MovedTo, out.Corrupt = movedTo, reason
+	if prev != nil && prev.Selection != sel.Key() {
+		// Another selection's file (an explicit --state-file reused):
+		// comparing would invent or hide increases.
+		return nil, &failstate.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
+			Hint: []string{"give each check its own --state-file, or leave the default path"}}
+	}
+	next, rep := failcnt.Update(prev, failcnt.Input{
+		Snap: snap, Container: sel.Container, Resource: sel.Resource, Starts: starts,
+		Now: failstate.Stamp{Wall: now.Unix(), Boot: clock.Uptime}, BootID: clock.BootID,
+		Selection: sel.Key(), Hold: f.Hold, Forget: f.Forget,
+	})
+	pr.Stage("writing state file %s", out.Path)
+	if err := pr.Commit(func() error { return store.Save(next) }); err != nil {
+		return nil, err
+	}
+	out.Report = rep
+	for i := range snap.Containers {
+		if sel.Container(snap.Containers[i].ID) {
+			out.Selected++
+		}
+	}
+	out.Increases = failcnt.Aggregate(rep.Active)
+	critical := f.criticalSet()
+	out.State = plugin.OK
+	for _, inc := range out.Increases {
+		lv := f.Level(inc, critical)
+		out.Levels = append(out.Levels, lv)
+		out.State = plugin.Worse(out.State, lv)
+	}
+	out.sortWorstFirst()
+	if out.Corrupt != nil {
+		out.State = plugin.Worse(out.State, plugin.Warning)
+	}
+	return out, nil
+}
+
+// sortWorstFirst orders the increases by state, then size (Aggregate
+// already sorted by size, and the sort is stable).
+func (o *Outcome) sortWorstFirst() {
+	idx := make([]int, len(o.Increases))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		la, lb := o.Levels[idx[a]], o.Levels[idx[b]]
+		return la != lb && plugin.Worse(la, lb) == la
+	})
+	incs, lvs := make([]failcnt.Increase, len(idx)), make([]plugin.State, len(idx))
+	for i, k := range idx {
+		incs[i], lvs[i] = o.Increases[k], o.Levels[k]
+	}
+	o.Increases, o.Levels = incs, lvs
+}
+
+// Perf is the perfdata of an outcome: each flagged failcnt and the total.
+func (o *Outcome) Perf() []plugin.Perf {
+	var perf []plugin.Perf
+	var total uint64
+	for i, inc := range o.Increases {
+		if o.Levels[i] == plugin.OK {
+			continue
+		}
+		total += inc.Delta
+		perf = append(perf, report.FailcntPerf(inc.CT, ubc.Row{Name: inc.Resource, FailCnt: inc.FailCnt}))
+	}
+	return append(perf, plugin.Perf{Label: "failcnt_increase", Value: strconv.FormatUint(total, 10), UOM: "c", Min: "0"})
+}

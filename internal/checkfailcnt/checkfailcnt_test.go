@@ -1,0 +1,291 @@
+package checkfailcnt_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/nodegen"
+	"github.com/vzmon/vzmon/internal/plugintest"
+)
+
+// stateHash is the selection hash in default state paths; with a temporary
+// --root it differs on every run.
+var stateHash = regexp.MustCompile(`failcnt-[0-9a-f]{12}\.json`)
+
+// setFailcnt changes one resource's failcnt (and held) on a node model.
+func setFailcnt(t testing.TB, n *nodegen.Node, id, res string, fc uint64) {
+	t.Helper()
+	for i := range n.Cts {
+		if n.Cts[i].ID != id {
+			continue
+		}
+		for j := range n.Cts[i].Rows {
+			if n.Cts[i].Rows[j].Name == res {
+				n.Cts[i].Rows[j].FailCnt = fc
+				return
+			}
+		}
+	}
+	t.Fatalf("no %s in CT %s", res, id)
+}
+
+type story struct {
+	t     *testing.T
+	node  *nodegen.Node
+	root  string
+	state string
+	now   time.Time
+}
+
+func newStory(t *testing.T) *story {
+	tmp := t.TempDir()
+	return &story{t: t, node: nodegen.Incident204(), root: filepath.Join(tmp, "node"), state: filepath.Join(tmp, "state"),
+		now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+}
+
+// advance lets time pass on the node and the wall clock.
+func (s *story) advance(d time.Duration) {
+	if s.node.Uptime == 0 {
+		s.node.Uptime = nodegen.HostUptime
+	}
+	s.node.Uptime += d.Seconds()
+	s.now = s.now.Add(d)
+}
+
+func (s *story) run(extra ...string) (string, int) {
+	plugintest.WriteNode(s.t, s.root, s.node.Write)
+	args := append([]string{"--root", s.root, "--state-dir", s.state, "--now", s.now.Format(time.RFC3339)}, extra...)
+	out, code := plugintest.Run(&checkfailcnt.App{}, args...)
+	out = strings.ReplaceAll(plugintest.Normalize(out, ""), filepath.Dir(s.root), "TMP")
+	return stateHash.ReplaceAllString(out, "failcnt-HASH.json"), code
+}
+
+func (s *story) golden(name string, extra ...string) {
+	out, code := s.run(extra...)
+	plugintest.Golden(s.t, filepath.Join("check_ubc_failcnt", name+".txt"), out, code)
+}
+
+// TestStory is the seed's incident as the operator's monitoring sees it:
+// baseline, tcpsndbuf of CT 204 growing (CRITICAL), the window keeping it,
+// then clear; then a restarted container.
+func TestStory(t *testing.T) {
+	s := newStory(t)
+	s.golden("1-baseline")
+	s.advance(5 * time.Minute)
+	setFailcnt(t, s.node, "204", "tcpsndbuf", 1861284+1234)
+	setFailcnt(t, s.node, "204", "numtcpsock", 5)
+	s.golden("2-growth")
+	s.advance(10 * time.Minute)
+	s.golden("3-window-keeps-it")
+	s.advance(20 * time.Minute)
+	s.golden("4-clear")
+	// CT 205 restarts: its counters start again from 0, one grew since.
+	s.advance(time.Minute)
+	for i := range s.node.Cts {
+		if s.node.Cts[i].ID == "205" {
+			s.node.Cts[i].Uptime = 30 // started 30 s ago
+		}
+	}
+	setFailcnt(t, s.node, "205", "numproc", 2)
+	s.golden("5-restart")
+	// physpages growth is reclaim pressure: WARNING, not CRITICAL.
+	s.advance(time.Minute)
+	for i := range s.node.Cts {
+		if s.node.Cts[i].ID == "205" {
+			s.node.Cts[i].Uptime = 90 // still running since its restart
+		}
+	}
+	setFailcnt(t, s.node, "202", "physpages", 40)
+	s.golden("6-physpages-warns", "--hold", "0")
+}
+
+func TestFlags(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"bad-critical-resource", []string{"--critical-resource", "tcpsendbuf"}},
+		{"bad-hold", []string{"--hold", "soon"}},
+		{"help", []string{"--help"}},
+	} {
+		out, code := plugintest.Run(&checkfailcnt.App{}, tt.args...)
+		plugintest.Golden(t, filepath.Join("check_ubc_failcnt", tt.name+".txt"), plugintest.Normalize(out, ""), code)
+	}
+}
+
+func stateFile(s *story) string {
+	entries, _ := filepath.Glob(filepath.Join(s.state, "failcnt-*.json"))
+	if len(entries) != 1 {
+		s.t.Fatalf("state files: %v", entries)
+	}
+	return entries[0]
+}
+
+func TestCorruptStateIsMovedAsideWithWarning(t *testing.T) {
+	s := newStory(t)
+	s.run()
+	path := stateFile(s)
+	if err := os.WriteFile(path, []byte(`{"version": 1, "containers": {"204": {"failcnt": {"tcpsndbuf": "x"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code := s.run()
+	if code != 1 || !strings.Contains(out, "was unreadable") || !strings.Contains(out, "moved to") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 1 {
+		t.Fatalf("corrupt file not kept: %v", m)
+	}
+	if b, err := os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	} else if _, err := failstate.Decode(b); err != nil {
+		t.Fatalf("new baseline not written: %v", err)
+	}
+	if out, code := s.run(); code != 0 {
+		t.Fatalf("after the new baseline: exit %d\n%s", code, out)
+	}
+}
+
+func TestRefusesUnsafeState(t *testing.T) {
+	t.Run("symlinked state file", func(t *testing.T) {
+		s := newStory(t)
+		victim := filepath.Join(t.TempDir(), "victim")
+		os.WriteFile(victim, []byte("precious\n"), 0o600)
+		os.MkdirAll(s.state, 0o700)
+		link := filepath.Join(s.state, "st.json")
+		os.Symlink(victim, link)
+		out, code := s.run("--state-file", link)
+		if code != 3 || !strings.Contains(out, "symlink") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
+			t.Fatal("symlink target changed")
+		}
+	})
+	t.Run("symlinked state directory", func(t *testing.T) {
+		s := newStory(t)
+		real := t.TempDir()
+		os.Symlink(real, s.state)
+		if out, code := s.run(); code != 3 || !strings.Contains(out, "symlink") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
+	t.Run("directory writable by others", func(t *testing.T) {
+		s := newStory(t)
+		os.MkdirAll(s.state, 0o700)
+		os.Chmod(s.state, 0o777)
+		if out, code := s.run(); code != 3 || !strings.Contains(out, "writable by group or others") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
+	t.Run("state file of another user", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to chown")
+		}
+		s := newStory(t)
+		s.run()
+		path := stateFile(s)
+		if err := os.Chown(path, 65534, 65534); err != nil {
+			t.Skip("chown:", err)
+		}
+		if out, code := s.run(); code != 3 || !strings.Contains(out, "owned by uid 65534") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
+	t.Run("modes", func(t *testing.T) {
+		s := newStory(t)
+		s.run()
+		for path, want := range map[string]os.FileMode{s.state: 0o700, stateFile(s): 0o600, stateFile(s) + ".lock": 0o600} {
+			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
+				t.Errorf("%s: %v %v, want %04o", path, fi.Mode(), err, want)
+			}
+		}
+	})
+}
+
+// mountTmpfs mounts a small tmpfs at dir, or skips when this machine does
+// not allow it (not root, no CAP_SYS_ADMIN).
+func mountTmpfs(t *testing.T, dir, opts string) {
+	t.Helper()
+	os.MkdirAll(dir, 0o700)
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, opts); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v): run the tests as root to cover this", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	os.Chmod(dir, 0o700)
+}
+
+func TestUnwritableStateKeepsOldState(t *testing.T) {
+	t.Run("read-only filesystem", func(t *testing.T) {
+		s := newStory(t)
+		mountTmpfs(t, s.state, "size=64k,mode=0700")
+		s.run()
+		path := stateFile(s)
+		before, _ := os.ReadFile(path)
+		if err := syscall.Mount("", s.state, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+			t.Skip("remount read-only:", err)
+		}
+		setFailcnt(t, s.node, "204", "tcpsndbuf", 1861284+9)
+		out, code := s.run()
+		if code != 3 || !strings.Contains(out, "cannot write state") || !strings.Contains(out, "read-only file system") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		if after, _ := os.ReadFile(path); string(after) != string(before) {
+			t.Fatal("old state changed")
+		}
+	})
+	t.Run("full filesystem", func(t *testing.T) {
+		s := newStory(t)
+		mountTmpfs(t, s.state, "size=16k,mode=0700")
+		s.run()
+		path := stateFile(s)
+		before, _ := os.ReadFile(path)
+		// Fill the rest of the filesystem.
+		f, _ := os.Create(filepath.Join(s.state, "filler"))
+		for {
+			if _, err := f.Write(make([]byte, 1024)); err != nil {
+				break
+			}
+		}
+		f.Close()
+		setFailcnt(t, s.node, "204", "tcpsndbuf", 1861284+9)
+		out, code := s.run()
+		if code != 3 || !strings.Contains(out, "no space left on device") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		if after, _ := os.ReadFile(path); string(after) != string(before) {
+			t.Fatal("old state changed")
+		}
+		if m, _ := filepath.Glob(path + ".tmp-*"); len(m) != 0 {
+			t.Fatalf("temp file left behind: %v", m)
+		}
+	})
+}
+
+// A lock held by a stuck run gives UNKNOWN naming the lock, within -t.
+func TestStuckLockTimesOut(t *testing.T) {
+	s := newStory(t)
+	s.run()
+	f, err := os.OpenFile(stateFile(s)+".lock", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	out, code := s.run("-t", "0.4")
+	if took := time.Since(start); took > 1400*time.Millisecond {
+		t.Errorf("took %v with -t 0.4", took)
+	}
+	if code != 3 || !strings.Contains(out, "lock") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}

@@ -1,0 +1,237 @@
+// Package failcnt compares the current failcnts with the previous run's
+// and keeps the increases of a recent window. Pure: states in, state and
+// report out; the file handling is in failstate.
+package failcnt
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// startTolerance is how far two computations of one container's start may
+// differ without meaning a restart (/proc/uptime has 10 ms resolution and
+// the two files are read a moment apart).
+const startTolerance = 2.0
+
+// Input is one run's view of the node.
+type Input struct {
+	Snap      *ubc.Snapshot
+	Container func(id string) bool   // selected containers
+	Resource  func(name string) bool // selected resources
+	// Starts holds each container's start in seconds since boot, where the
+	// kernel tells it (vestat with certain units); missing otherwise.
+	Starts    map[string]float64
+	Now       failstate.Stamp
+	BootID    string
+	Selection string
+	Hold      time.Duration // how long an increase stays reported
+	Forget    time.Duration // how long a vanished container is remembered
+}
+
+// Report says what happened, for the output.
+type Report struct {
+	Baseline bool              // no previous state: this run only records
+	Active   []failstate.Event // increases within the window, this run's included
+	Restarts []string          // containers seen restarted this run
+	New      []string          // containers that appeared this run
+	Dropped  []string          // vanished containers forgotten this run
+	// History lists non-zero failcnts at the baseline (old, not alarms).
+	History []failstate.Event
+}
+
+// Update computes the next state and the report. prev is nil on the first
+// run (or after a corrupt state was moved aside).
+func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
+	next := &failstate.State{Version: failstate.Version, Selection: in.Selection, BootID: in.BootID,
+		Written: in.Now, Containers: map[string]*failstate.Container{}}
+	var rep Report
+	if prev == nil {
+		rep.Baseline = true
+	} else {
+		next.Events = keepRecent(prev, in)
+	}
+	var fresh []failstate.Event
+	for i := range in.Snap.Containers {
+		ct := &in.Snap.Containers[i]
+		if !in.Container(ct.ID) {
+			continue
+		}
+		cur := &failstate.Container{LastSeen: in.Now, FailCnt: map[string]uint64{}}
+		if s, ok := in.Starts[ct.ID]; ok {
+			cur.Start = &s
+		}
+		for _, r := range ct.Rows {
+			if in.Resource(r.Name) && ubc.IsKnown(r.Name) {
+				cur.FailCnt[r.Name] = r.FailCnt
+			}
+		}
+		next.Containers[ct.ID] = cur
+		if rep.Baseline {
+			rep.History = append(rep.History, nonZero(ct.ID, cur, in.Now)...)
+			continue
+		}
+		fresh = append(fresh, compare(prev.Containers[ct.ID], cur, ct.ID, in, &rep)...)
+	}
+	if prev != nil {
+		for id, old := range prev.Containers {
+			if _, seen := next.Containers[id]; seen || !in.Container(id) {
+				continue
+			}
+			if age(old.LastSeen, in, prev.BootID) > in.Forget {
+				rep.Dropped = append(rep.Dropped, id)
+				continue
+			}
+			next.Containers[id] = old // gone for now; remembered a while
+		}
+	}
+	next.Events = append(next.Events, fresh...)
+	rep.Active = append(rep.Active, next.Events...)
+	sort.Strings(rep.Restarts)
+	sort.Strings(rep.New)
+	sort.Strings(rep.Dropped)
+	return next, rep
+}
+
+// compare turns one container's change into events.
+func compare(old, cur *failstate.Container, id string, in Input, rep *Report) []failstate.Event {
+	if old == nil {
+		// Appeared after the baseline: it started from 0, so its whole
+		// failcnt is new.
+		rep.New = append(rep.New, id)
+		var evs []failstate.Event
+		for _, e := range nonZero(id, cur, in.Now) {
+			e.New = true
+			evs = append(evs, e)
+		}
+		return evs
+	}
+	// With both start times known they decide; otherwise a counter that
+	// went down means the beancounter was recreated.
+	startsKnown := old.Start != nil && cur.Start != nil
+	restarted := startsKnown && math.Abs(*old.Start-*cur.Start) > startTolerance
+	if !startsKnown {
+		for res, v := range cur.FailCnt {
+			if p, had := old.FailCnt[res]; had && v < p {
+				restarted = true
+			}
+		}
+	}
+	if restarted {
+		rep.Restarts = append(rep.Restarts, id)
+	}
+	var evs []failstate.Event
+	for _, res := range sortedKeys(cur.FailCnt) {
+		v := cur.FailCnt[res]
+		p, had := old.FailCnt[res]
+		var delta uint64
+		switch {
+		case !had:
+			continue // a resource not recorded before has no baseline yet
+		case restarted || v < p:
+			delta = v // counted from 0 since the restart (or a counter reset)
+		default:
+			delta = v - p
+		}
+		if delta > 0 {
+			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now, Restart: restarted || v < p})
+		}
+	}
+	return evs
+}
+
+// keepRecent keeps the previous run's events still inside the window.
+// Events seen "in the future" (the wall clock went back, without a boot
+// clock to rely on) are re-anchored to now, so they expire one window
+// later instead of never or at once.
+func keepRecent(prev *failstate.State, in Input) []failstate.Event {
+	var keep []failstate.Event
+	for _, e := range prev.Events {
+		if !in.Container(e.CT) || !in.Resource(e.Resource) {
+			continue
+		}
+		a := age(e.Seen, in, prev.BootID)
+		if a < 0 {
+			e.Seen, a = in.Now, 0
+		}
+		if a < in.Hold {
+			keep = append(keep, e)
+		}
+	}
+	return keep
+}
+
+// age is how long ago s was: by the boot clock when both moments are from
+// this boot, else by the wall clock (negative when it went back).
+func age(s failstate.Stamp, in Input, bootID string) time.Duration {
+	if bootID != "" && bootID == in.BootID && s.Boot > 0 && in.Now.Boot >= s.Boot {
+		return time.Duration((in.Now.Boot - s.Boot) * float64(time.Second))
+	}
+	return time.Duration(in.Now.Wall-s.Wall) * time.Second
+}
+
+func nonZero(id string, c *failstate.Container, now failstate.Stamp) []failstate.Event {
+	var evs []failstate.Event
+	for _, res := range sortedKeys(c.FailCnt) {
+		if v := c.FailCnt[res]; v > 0 {
+			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: v, FailCnt: v, Seen: now})
+		}
+	}
+	return evs
+}
+
+func sortedKeys(m map[string]uint64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Increase is the sum of one resource's events in the window.
+type Increase struct {
+	CT, Resource string
+	Delta        uint64
+	FailCnt      uint64 // latest value
+	First, Last  failstate.Stamp
+	Restart, New bool
+}
+
+// Aggregate sums the active events per container and resource, largest
+// increase first.
+func Aggregate(events []failstate.Event) []Increase {
+	idx := map[[2]string]int{}
+	var out []Increase
+	for _, e := range events {
+		k := [2]string{e.CT, e.Resource}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, Increase{CT: e.CT, Resource: e.Resource, First: e.Seen})
+			i = len(out) - 1
+		}
+		inc := &out[i]
+		if inc.Delta > math.MaxUint64-e.Delta {
+			inc.Delta = math.MaxUint64
+		} else {
+			inc.Delta += e.Delta
+		}
+		inc.FailCnt, inc.Last = e.FailCnt, e.Seen
+		inc.Restart = inc.Restart || e.Restart
+		inc.New = inc.New || e.New
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Delta != out[b].Delta {
+			return out[a].Delta > out[b].Delta
+		}
+		if out[a].CT != out[b].CT {
+			return out[a].CT < out[b].CT
+		}
+		return out[a].Resource < out[b].Resource
+	})
+	return out
+}

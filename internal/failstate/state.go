@@ -1,0 +1,113 @@
+// Package failstate keeps check_ubc_failcnt's memory between runs: the
+// previous failcnts and the recent increases, in a versioned JSON file that
+// is read and replaced atomically under a lock, never follows a symlink,
+// and refuses files other users could have written.
+package failstate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/vzmon/vzmon/internal/ubc"
+)
+
+// Version is the state format this code writes and reads.
+const Version = 1
+
+// Stamp is a moment in two clocks: wall time (Unix seconds), and seconds
+// since boot, which wall-clock changes do not move (0 when unknown).
+type Stamp struct {
+	Wall int64   `json:"wall"`
+	Boot float64 `json:"boot,omitempty"`
+}
+
+// Container is what the last run saw of one container.
+type Container struct {
+	// Start is when it started, in seconds since the host booted
+	// (host uptime less its own); nil when the kernel does not say.
+	Start    *float64          `json:"start,omitempty"`
+	LastSeen Stamp             `json:"last_seen"`
+	FailCnt  map[string]uint64 `json:"failcnt"`
+}
+
+// Event is one increase of one failcnt, seen by one run.
+type Event struct {
+	CT       string `json:"ct"`
+	Resource string `json:"resource"`
+	Delta    uint64 `json:"delta"`
+	FailCnt  uint64 `json:"failcnt"` // the value after the increase
+	Seen     Stamp  `json:"seen"`
+	Restart  bool   `json:"restart,omitempty"` // counted from 0 after a restart
+	New      bool   `json:"new,omitempty"`     // the container appeared after the baseline
+}
+
+// State is the whole file.
+type State struct {
+	Version    int                   `json:"version"`
+	Selection  string                `json:"selection"`
+	BootID     string                `json:"boot_id,omitempty"`
+	Written    Stamp                 `json:"written"`
+	Containers map[string]*Container `json:"containers"`
+	Events     []Event               `json:"events"`
+}
+
+// Limits on what a state file may hold: far above any real node, low
+// enough that a damaged file cannot make a run slow or large.
+const (
+	MaxBytes      = 256 << 20
+	maxContainers = 100000
+	maxEvents     = 1000000
+)
+
+// Decode parses and validates a state file. Anything unexpected (unknown
+// fields, another version, IDs or resource names that could not come from
+// the kernel) is an error: the caller moves the file aside.
+func Decode(b []byte) (*State, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var s State
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("not a state file: %v", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("not a state file: data after the JSON document")
+	}
+	if s.Version != Version {
+		return nil, fmt.Errorf("state format version %d, this plugin reads %d", s.Version, Version)
+	}
+	if len(s.Containers) > maxContainers || len(s.Events) > maxEvents {
+		return nil, fmt.Errorf("implausibly large state")
+	}
+	for id, c := range s.Containers {
+		if !ubc.ValidID(id) || c == nil {
+			return nil, fmt.Errorf("bad container entry %q", ubc.Excerpt([]byte(id)))
+		}
+		for res := range c.FailCnt {
+			if !ubc.IsKnown(res) {
+				return nil, fmt.Errorf("unknown resource %q for container %s", ubc.Excerpt([]byte(res)), id)
+			}
+		}
+		if c.FailCnt == nil {
+			c.FailCnt = map[string]uint64{}
+		}
+	}
+	for _, e := range s.Events {
+		if !ubc.ValidID(e.CT) || !ubc.IsKnown(e.Resource) || e.Delta == 0 {
+			return nil, fmt.Errorf("bad event %+v", e)
+		}
+	}
+	if s.Containers == nil {
+		s.Containers = map[string]*Container{}
+	}
+	return &s, nil
+}
+
+// Encode renders the state; the output always decodes again.
+func (s *State) Encode() ([]byte, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
