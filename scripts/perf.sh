@@ -9,7 +9,7 @@ runs=${2:-20}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 go run ./tools/gennode -containers "$n" -out "$dir/node"
-[ -x bin/check_ubc ] || make build >/dev/null
+[ -x bin/check_ubc ] && [ -x bin/check_ubc_failcnt ] || make build >/dev/null
 python3 - "$dir/node" "$runs" <<'PY'
 import subprocess, sys, time, resource
 node, runs = sys.argv[1], int(sys.argv[2])
@@ -28,4 +28,17 @@ import os
 print("containers=%s file=%d bytes runs=%d" % (os.path.basename(node), os.path.getsize(table), runs))
 print("cat       median %.2f ms" % med["cat"])
 print("check_ubc median %.2f ms (%.2fx cat), peak RSS %.1f MiB" % (med["check_ubc"], med["check_ubc"] / med["cat"], rss / 1024))
+
+# check_ubc_failcnt steady state: read state, parse, compare, write.
+state = node + "/../state"
+fc = ["bin/check_ubc_failcnt", "--root", node, "--state-dir", state]
+subprocess.run(fc, stdout=subprocess.DEVNULL)  # baseline
+ts, peak = [], 0
+for i in range(runs):
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + fc, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    secs, kb = out.stderr.strip().splitlines()[-1].split()
+    ts.append(float(secs) * 1000)
+    peak = max(peak, int(kb))
+size = sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state) if f.endswith(".json"))
+print("check_ubc_failcnt steady state: median %.0f ms (/usr/bin/time, 10 ms resolution), peak RSS %.1f MiB, state file %d bytes" % (sorted(ts)[len(ts) // 2], peak / 1024, size))
 PY

@@ -59,15 +59,14 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 // Check reads the beancounters and compares them with the state.
 func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	n := node.Node{Root: a.f.Root}
-	snap, err := n.Beancounters(pr)
-	if err != nil {
-		return plugin.FromError(err)
-	}
-	sel, err := a.f.Select.Resolve(n, pr, snap)
-	if err != nil {
-		return plugin.FromError(err)
-	}
-	out, err := a.f.Growth.Track(ctx, pr, n, snap, sel)
+	out, snap, err := a.f.Growth.Track(ctx, pr, n, a.f.Select.Key(), func() (*ubc.Snapshot, *selection.Selection, error) {
+		snap, err := n.Beancounters(pr)
+		if err != nil {
+			return nil, nil, err
+		}
+		sel, err := a.f.Select.Resolve(n, pr, snap)
+		return snap, sel, err
+	})
 	if err != nil {
 		return plugin.FromError(err)
 	}

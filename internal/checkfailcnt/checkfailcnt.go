@@ -92,13 +92,12 @@ func (f *Flags) Level(inc failcnt.Increase, critical map[string]bool) plugin.Sta
 	return plugin.OK
 }
 
-// StatePath is the state file for a selection: --state-file, or one per
-// selection (and per --root, so tests never touch production state).
-func (f *Flags) StatePath(sel *selection.Selection, root string) string {
+// StatePath is the state file for a selection key: --state-file, or one
+// per selection (and per --root, so tests never touch production state).
+func (f *Flags) StatePath(key, root string) string {
 	if f.StateFile != "" {
 		return f.StateFile
 	}
-	key := sel.Key()
 	if filepath.Clean(root) != "/" {
 		key += ";root=" + root
 	}
@@ -119,15 +118,36 @@ type Outcome struct {
 	Notes     []string
 }
 
-// Track runs the comparison against the state file: lock, load, compare,
-// save. Shared by check_ubc_failcnt and check_vz_container.
-func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, snap *ubc.Snapshot, sel *selection.Selection) (*Outcome, error) {
+// Reader reads the beancounters and resolves the selection; Track calls
+// it with the state lock held.
+type Reader func() (*ubc.Snapshot, *selection.Selection, error)
+
+// Track runs the comparison against the state file of the selection key:
+// lock, read the node, load, compare, save. The node is read under the
+// lock: a run holding an older read than the state's would see counters
+// go down and mistake that for a restart. Shared by check_ubc_failcnt and
+// check_vz_container.
+func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key string, read Reader) (*Outcome, *ubc.Snapshot, error) {
+	out := &Outcome{Path: f.StatePath(key, n.Root)}
+	pr.Stage("opening state file %s", out.Path)
+	store, err := failstate.Open(out.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	pr.Stage("waiting for the lock on %s.lock", out.Path)
+	if err := store.Lock(ctx); err != nil {
+		return nil, nil, err
+	}
+	defer store.Unlock()
+	snap, sel, err := read()
+	if err != nil {
+		return nil, nil, err
+	}
 	now := time.Now()
 	if f.Now != "" {
 		now, _ = time.Parse(time.RFC3339, f.Now)
 	}
 	clock := n.ReadClock(pr)
-	out := &Outcome{Path: f.StatePath(sel, n.Root)}
 	starts := map[string]float64{}
 	if st, err := n.VEStat(pr); err != nil {
 		out.Notes = append(out.Notes, "restarts are detected from the counters only: "+err.Error())
@@ -138,37 +158,27 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, sna
 			}
 		}
 	}
-	pr.Stage("opening state file %s", out.Path)
-	store, err := failstate.Open(out.Path)
-	if err != nil {
-		return nil, err
-	}
-	pr.Stage("waiting for the lock on %s.lock", out.Path)
-	if err := store.Lock(ctx); err != nil {
-		return nil, err
-	}
-	defer store.Unlock()
 	store.RemoveStaleTemps()
 	pr.Stage("reading state file %s", out.Path)
 	prev, movedTo, reason, err := store.Load(now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out.MovedTo, out.Corrupt = movedTo, reason
-	if prev != nil && prev.Selection != sel.Key() {
+	if prev != nil && prev.Selection != key {
 		// Another selection's file (an explicit --state-file reused):
 		// comparing would invent or hide increases.
-		return nil, &failstate.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
+		return nil, nil, &failstate.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
 			Hint: []string{"give each check its own --state-file, or leave the default path"}}
 	}
 	next, rep := failcnt.Update(prev, failcnt.Input{
 		Snap: snap, Container: sel.Container, Resource: sel.Resource, Starts: starts,
 		Now: failstate.Stamp{Wall: now.Unix(), Boot: clock.Uptime}, BootID: clock.BootID,
-		Selection: sel.Key(), Hold: f.Hold, Forget: f.Forget,
+		Selection: key, Hold: f.Hold, Forget: f.Forget,
 	})
 	pr.Stage("writing state file %s", out.Path)
 	if err := pr.Commit(func() error { return store.Save(next) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out.Report = rep
 	for i := range snap.Containers {
@@ -188,7 +198,7 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, sna
 	if out.Corrupt != nil {
 		out.State = plugin.Worse(out.State, plugin.Warning)
 	}
-	return out, nil
+	return out, snap, nil
 }
 
 // sortWorstFirst orders the increases by state, then size (Aggregate

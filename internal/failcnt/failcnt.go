@@ -54,6 +54,13 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 	} else {
 		next.Events = keepRecent(prev, in)
 	}
+	tracked := map[string]bool{}
+	if prev != nil {
+		for _, r := range prev.Resources {
+			tracked[r] = true
+		}
+	}
+	seenRes := map[string]bool{}
 	var fresh []failstate.Event
 	for i := range in.Snap.Containers {
 		ct := &in.Snap.Containers[i]
@@ -66,7 +73,10 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 		}
 		for _, r := range ct.Rows {
 			if in.Resource(r.Name) && ubc.IsKnown(r.Name) {
-				cur.FailCnt[r.Name] = r.FailCnt
+				seenRes[r.Name] = true
+				if r.FailCnt > 0 {
+					cur.FailCnt[r.Name] = r.FailCnt
+				}
 			}
 		}
 		next.Containers[ct.ID] = cur
@@ -74,8 +84,9 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 			rep.History = append(rep.History, nonZero(ct.ID, cur, in.Now)...)
 			continue
 		}
-		fresh = append(fresh, compare(prev.Containers[ct.ID], cur, ct.ID, in, &rep)...)
+		fresh = append(fresh, compare(prev.Containers[ct.ID], cur, ct.ID, tracked, in, &rep)...)
 	}
+	next.Resources = sortedKeys(seenRes)
 	if prev != nil {
 		for id, old := range prev.Containers {
 			if _, seen := next.Containers[id]; seen || !in.Container(id) {
@@ -96,8 +107,9 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 	return next, rep
 }
 
-// compare turns one container's change into events.
-func compare(old, cur *failstate.Container, id string, in Input, rep *Report) []failstate.Event {
+// compare turns one container's change into events. Failcnts missing from
+// a container's maps are 0; tracked says which resources had a baseline.
+func compare(old, cur *failstate.Container, id string, tracked map[string]bool, in Input, rep *Report) []failstate.Event {
 	if old == nil {
 		// Appeared after the baseline: it started from 0, so its whole
 		// failcnt is new.
@@ -114,8 +126,8 @@ func compare(old, cur *failstate.Container, id string, in Input, rep *Report) []
 	startsKnown := old.Start != nil && cur.Start != nil
 	restarted := startsKnown && math.Abs(*old.Start-*cur.Start) > startTolerance
 	if !startsKnown {
-		for res, v := range cur.FailCnt {
-			if p, had := old.FailCnt[res]; had && v < p {
+		for res, p := range old.FailCnt {
+			if tracked[res] && cur.FailCnt[res] < p {
 				restarted = true
 			}
 		}
@@ -125,12 +137,11 @@ func compare(old, cur *failstate.Container, id string, in Input, rep *Report) []
 	}
 	var evs []failstate.Event
 	for _, res := range sortedKeys(cur.FailCnt) {
-		v := cur.FailCnt[res]
-		p, had := old.FailCnt[res]
+		v, p := cur.FailCnt[res], old.FailCnt[res]
 		var delta uint64
 		switch {
-		case !had:
-			continue // a resource not recorded before has no baseline yet
+		case !tracked[res]:
+			continue // a resource not tracked before has no baseline yet
 		case restarted || v < p:
 			delta = v // counted from 0 since the restart (or a counter reset)
 		default:
@@ -183,7 +194,7 @@ func nonZero(id string, c *failstate.Container, now failstate.Stamp) []failstate
 	return evs
 }
 
-func sortedKeys(m map[string]uint64) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

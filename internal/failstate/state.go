@@ -26,9 +26,11 @@ type Stamp struct {
 type Container struct {
 	// Start is when it started, in seconds since the host booted
 	// (host uptime less its own); nil when the kernel does not say.
-	Start    *float64          `json:"start,omitempty"`
-	LastSeen Stamp             `json:"last_seen"`
-	FailCnt  map[string]uint64 `json:"failcnt"`
+	Start    *float64 `json:"start,omitempty"`
+	LastSeen Stamp    `json:"last_seen"`
+	// FailCnt holds the non-zero failcnts; a resource of State.Resources
+	// that is missing here was 0.
+	FailCnt map[string]uint64 `json:"failcnt,omitempty"`
 }
 
 // Event is one increase of one failcnt, seen by one run.
@@ -48,6 +50,7 @@ type State struct {
 	Selection  string                `json:"selection"`
 	BootID     string                `json:"boot_id,omitempty"`
 	Written    Stamp                 `json:"written"`
+	Resources  []string              `json:"resources"` // the resources tracked
 	Containers map[string]*Container `json:"containers"`
 	Events     []Event               `json:"events"`
 }
@@ -78,6 +81,11 @@ func Decode(b []byte) (*State, error) {
 	}
 	if len(s.Containers) > maxContainers || len(s.Events) > maxEvents {
 		return nil, fmt.Errorf("implausibly large state")
+	}
+	for _, res := range s.Resources {
+		if !ubc.IsKnown(res) {
+			return nil, fmt.Errorf("unknown resource %q", ubc.Excerpt([]byte(res)))
+		}
 	}
 	for id, c := range s.Containers {
 		if !ubc.ValidID(id) || c == nil {

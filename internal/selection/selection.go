@@ -44,6 +44,22 @@ func (f *Flags) Validate() error {
 	return nil
 }
 
+// Key is a canonical text of the selection as given (sorted, without
+// duplicates): it names a check's state before anything is read, so that
+// the state lock can be taken first.
+func (f *Flags) Key() string {
+	part := func(items []string) string {
+		m := set(items)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return strings.Join(keys, ",")
+	}
+	return "ct=" + part(f.CTID) + ";xct=" + part(f.ExcludeCTID) + ";res=" + part(f.Resource) + ";xres=" + part(f.ExcludeResource)
+}
+
 // Selection is the resolved selection.
 type Selection struct {
 	only     map[string]bool // nil: every container but CT 0
@@ -83,20 +99,6 @@ func (s *Selection) Resource(name string) bool {
 
 // NamedResources are the resources given with --resource.
 func (s *Selection) NamedResources() map[string]bool { return s.res }
-
-// Key is a canonical text of the selection, the same for the same set of
-// containers and resources whatever the flag order.
-func (s *Selection) Key() string {
-	part := func(m map[string]bool) string {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return strings.Join(keys, ",")
-	}
-	return "ct=" + part(s.only) + ";xct=" + part(s.excluded) + ";res=" + part(s.res) + ";xres=" + part(s.exres)
-}
 
 // Resolve maps the container arguments to IDs. A container named with
 // --ctid that has no beancounters is an error: it is not running.

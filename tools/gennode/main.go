@@ -3,30 +3,41 @@
 //
 //	go run ./tools/gennode -preset incident-204 -out testdata/nodes/incident-204
 //	go run ./tools/gennode -containers 1000 -out /tmp/node1000
+//	go run ./tools/gennode -preset incident-204 -advance 300 -failcnt 204:tcpsndbuf=1862518 -out /tmp/n
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/nodegen"
 )
 
+// failcnts collects -failcnt CT:RESOURCE=N.
+type failcnts []string
+
+func (f *failcnts) String() string     { return strings.Join(*f, " ") }
+func (f *failcnts) Set(s string) error { *f = append(*f, s); return nil }
+
 func main() {
 	preset := flag.String("preset", "", "preset node: "+strings.Join(nodegen.PresetNames(), ", "))
 	count := flag.Int("containers", 0, "generate a node with this many containers")
 	seed := flag.Uint64("seed", 1, "random seed for -containers")
+	advance := flag.Float64("advance", 0, "seconds the node's clock has moved on (uptimes grow)")
+	var fcs failcnts
+	flag.Var(&fcs, "failcnt", "set a failcnt, CT:RESOURCE=N (repeatable)")
 	out := flag.String("out", "", "directory to create (must not exist)")
 	flag.Parse()
-	if err := run(*preset, *count, *seed, *out); err != nil {
+	if err := run(*preset, *count, *seed, *advance, fcs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gennode:", err)
 		os.Exit(1)
 	}
 }
 
-func run(preset string, count int, seed uint64, out string) error {
+func run(preset string, count int, seed uint64, advance float64, fcs failcnts, out string) error {
 	if out == "" {
 		return fmt.Errorf("-out is required")
 	}
@@ -48,5 +59,34 @@ func run(preset string, count int, seed uint64, out string) error {
 	default:
 		return fmt.Errorf("give -preset NAME or -containers N")
 	}
+	if advance > 0 {
+		node.Uptime = nodegen.HostUptime + advance
+	}
+	for _, s := range fcs {
+		if err := setFailcnt(node, s); err != nil {
+			return err
+		}
+	}
 	return node.Write(out)
+}
+
+func setFailcnt(node *nodegen.Node, s string) error {
+	ctRes, val, ok1 := strings.Cut(s, "=")
+	ct, res, ok2 := strings.Cut(ctRes, ":")
+	v, err := strconv.ParseUint(val, 10, 64)
+	if !ok1 || !ok2 || err != nil {
+		return fmt.Errorf("-failcnt %q: want CT:RESOURCE=N", s)
+	}
+	for i := range node.Cts {
+		if node.Cts[i].ID != ct {
+			continue
+		}
+		for j := range node.Cts[i].Rows {
+			if node.Cts[i].Rows[j].Name == res {
+				node.Cts[i].Rows[j].FailCnt = v
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("-failcnt %q: no resource %s in CT %s", s, res, ct)
 }

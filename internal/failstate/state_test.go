@@ -1,0 +1,69 @@
+package failstate_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vzmon/vzmon/internal/failstate"
+)
+
+const sample = `{"version":1,"selection":"ct=;xct=;res=;xres=","boot_id":"b","written":{"wall":10,"boot":5},"resources":["tcpsndbuf"],` +
+	`"containers":{"204":{"start":1.5,"last_seen":{"wall":10,"boot":5},"failcnt":{"tcpsndbuf":7}}},` +
+	`"events":[{"ct":"204","resource":"tcpsndbuf","delta":3,"failcnt":7,"seen":{"wall":10,"boot":5}}]}`
+
+func TestDecodeRoundTrip(t *testing.T) {
+	st, err := failstate.Decode([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := failstate.Decode(b)
+	if err != nil || again.Containers["204"].FailCnt["tcpsndbuf"] != 7 || len(again.Events) != 1 {
+		t.Fatalf("%v %+v", err, again)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":            ``,
+		"not json":         `garbage`,
+		"other version":    strings.Replace(sample, `"version":1`, `"version":2`, 1),
+		"unknown field":    strings.Replace(sample, `"boot_id"`, `"bootid"`, 1),
+		"bad id":           strings.Replace(sample, `"204":{`, `"../x":{`, 1),
+		"unknown resource": strings.Replace(sample, `{"tcpsndbuf":7}`, `{"tcpsendbuf":7}`, 1),
+		"negative count":   strings.Replace(sample, `{"tcpsndbuf":7}`, `{"tcpsndbuf":-7}`, 1),
+		"zero delta":       strings.Replace(sample, `"delta":3`, `"delta":0`, 1),
+		"trailing data":    sample + `{}`,
+		"truncated":        sample[:len(sample)/2],
+	} {
+		if _, err := failstate.Decode([]byte(in)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte(`{"version":1,"containers":{}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := failstate.Decode(b)
+		if err != nil {
+			return
+		}
+		// Whatever decodes must encode and decode to the same thing.
+		out, err := st.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := failstate.Decode(out)
+		if err != nil {
+			t.Fatalf("re-decode: %v", err)
+		}
+		if len(again.Containers) != len(st.Containers) || len(again.Events) != len(st.Events) {
+			t.Fatal("round trip changed the state")
+		}
+	})
+}
