@@ -3,7 +3,7 @@
 ## Targets (make help lists them):
 
 MODULE      := $(shell go list -m)
-PLUGINS     := check_ubc check_ubc_failcnt
+PLUGINS     := check_ubc check_ubc_failcnt check_vz_container
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 # Release binaries must run on OpenVZ 6 nodes (RHEL6, Linux 2.6.32); Go 1.24+
 # needs Linux 3.2, so builds use the last Go 1.23 (fetched through the module

@@ -13,6 +13,11 @@ run bin/check_ubc --root testdata/nodes/incident-204
 echo "== check_ubc on rhel6-vswap: a healthy OpenVZ 6 VSwap node"
 run bin/check_ubc --root testdata/nodes/rhel6-vswap
 
+echo "== check_vz_container on CT 204 from the host: its own monitoring cannot run, the host sees everything"
+run bin/check_vz_container --root testdata/nodes/incident-204 --ctid web1 --process apache2:2 --process slapd
+echo "== check_vz_container on a healthy container"
+run bin/check_vz_container --root testdata/nodes/incident-204 --ctid dns1 --process named
+
 # check_ubc_failcnt: the story over time, on a scratch copy of incident-204
 # whose clock moves on (tools/gennode -advance) and whose failcnt grows.
 tmp=$(mktemp -d)

@@ -19,8 +19,11 @@ import (
 type AppFlags struct {
 	cli.Common `embed:""`
 	Select     selection.Flags `embed:""`
-	Growth     Flags           `embed:""`
-	MaxOutput  int             `name:"max-output" default:"1023" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 1023, the NRPE 2 limit; 0 = no limit)."`
+	Ranges     `embed:""`
+	Growth     Flags  `embed:""`
+	StateFile  string `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
+	StateDir   string `name:"state-dir" default:"/var/lib/check_ubc" placeholder:"DIR" help:"Directory of the default state files (created 0700)."`
+	MaxOutput  int    `name:"max-output" default:"1023" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 1023, the NRPE 2 limit; 0 = no limit)."`
 }
 
 // Validate runs the embedded validations (kong validates the root only).
@@ -59,7 +62,13 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 // Check reads the beancounters and compares them with the state.
 func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	n := node.Node{Root: a.f.Root}
-	out, snap, err := a.f.Growth.Track(ctx, pr, n, a.f.Select.Key(), func() (*ubc.Snapshot, *selection.Selection, error) {
+	a.f.Growth.Warning, a.f.Growth.Critical = a.f.Warning, a.f.Critical
+	key := a.f.Select.Key()
+	path := a.f.StateFile
+	if path == "" {
+		path = StatePath(a.f.StateDir, key, n.Root)
+	}
+	out, snap, err := a.f.Growth.Track(ctx, pr, n, key, path, func() (*ubc.Snapshot, *selection.Selection, error) {
 		snap, err := n.Beancounters(pr)
 		if err != nil {
 			return nil, nil, err
@@ -72,7 +81,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	}
 	names := n.NewNames(pr)
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
-	res := Result(out, snap, label, a.f.Growth.Hold)
+	res := Result(out, snap, label, a.f.Growth.Hold.D())
 	res.MaxBytes = a.f.MaxOutput
 	return res
 }

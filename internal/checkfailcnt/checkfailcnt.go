@@ -5,9 +5,11 @@ package checkfailcnt
 
 import (
 	"context"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/vzmon/vzmon/internal/cli"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -27,15 +29,22 @@ import (
 // DefaultStateDir holds the state files of the default paths.
 const DefaultStateDir = "/var/lib/check_ubc"
 
-// Flags are the failcnt-growth flags, shared with check_vz_container.
+// Ranges are the -w/-c of check_ubc_failcnt; check_vz_container, whose
+// -w/-c judge usage, offers them as --failcnt-warning/--failcnt-critical.
+type Ranges struct {
+	Warning  *threshold.Range `short:"w" default:"0" placeholder:"RANGE" help:"Warning range over the increase of one resource's failcnt within the window; the default 0 makes any increase at least WARNING."`
+	Critical *threshold.Range `short:"c" placeholder:"RANGE" help:"Critical range over the increase of one resource (default: none; see --critical-resource)."`
+}
+
+// Flags are the failcnt-growth settings shared by check_ubc_failcnt and
+// check_vz_container (which embeds them with the prefix "failcnt-"); they
+// have no short flags, so that embedding never clashes.
 type Flags struct {
-	Warning          *threshold.Range `short:"w" default:"0" placeholder:"RANGE" help:"Warning range over the increase of one resource's failcnt within the window; the default 0 makes any increase at least WARNING."`
-	Critical         *threshold.Range `short:"c" placeholder:"RANGE" help:"Critical range over the increase of one resource (default: none; see --critical-resource)."`
+	Warning          *threshold.Range `kong:"-"` // set from the plugin's own range flags
+	Critical         *threshold.Range `kong:"-"`
 	CriticalResource []string         `name:"critical-resource" sep:"," placeholder:"NAME" help:"Resources whose every increase is CRITICAL (replaces the default list; 'none' for no such resource). Default: every resource whose failure users see, including oomguarpages (OOM kills); not physpages, swappages, vmguarpages."`
-	Hold             time.Duration    `name:"hold" default:"15m" placeholder:"DURATION" help:"Keep reporting an increase this long after it was seen, so that retries reach a HARD state (0: report it in one run only)."`
-	Forget           time.Duration    `name:"forget" default:"24h" placeholder:"DURATION" help:"Drop a container that has vanished from the state after this long."`
-	StateFile        string           `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
-	StateDir         string           `name:"state-dir" default:"/var/lib/check_ubc" placeholder:"DIR" help:"Directory of the default state files (created 0700)."`
+	Hold             cli.Duration     `name:"hold" default:"15m" placeholder:"DURATION" help:"Keep reporting an increase this long after it was seen, so that retries reach a HARD state (0: report it in one run only)."`
+	Forget           cli.Duration     `name:"forget" default:"24h" placeholder:"DURATION" help:"Drop a container that has vanished from the state after this long."`
 	Now              string           `name:"now" hidden:"" help:"Wall-clock time to use (RFC 3339), for tests and the demo."`
 }
 
@@ -49,9 +58,6 @@ func (f *Flags) Validate() error {
 		if n != "none" && !ubc.IsKnown(n) {
 			return fmt.Errorf("--critical-resource: unknown resource %q (known: %s)", n, strings.Join(ubc.Names(), ", "))
 		}
-	}
-	if f.Hold < 0 || f.Forget < 0 {
-		return fmt.Errorf("--hold and --forget cannot be negative")
 	}
 	if f.Now != "" {
 		if _, err := time.Parse(time.RFC3339, f.Now); err != nil {
@@ -92,17 +98,14 @@ func (f *Flags) Level(inc failcnt.Increase, critical map[string]bool) plugin.Sta
 	return plugin.OK
 }
 
-// StatePath is the state file for a selection key: --state-file, or one
-// per selection (and per --root, so tests never touch production state).
-func (f *Flags) StatePath(key, root string) string {
-	if f.StateFile != "" {
-		return f.StateFile
-	}
+// StatePath is the default state file for a selection key: one per
+// selection (and per --root, so tests never touch production state).
+func StatePath(dir, key, root string) string {
 	if filepath.Clean(root) != "/" {
 		key += ";root=" + root
 	}
 	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(f.StateDir, "failcnt-"+hex.EncodeToString(sum[:6])+".json")
+	return filepath.Join(dir, "failcnt-"+hex.EncodeToString(sum[:6])+".json")
 }
 
 // Outcome is one failcnt-growth run, ready for a report.
@@ -127,8 +130,8 @@ type Reader func() (*ubc.Snapshot, *selection.Selection, error)
 // lock: a run holding an older read than the state's would see counters
 // go down and mistake that for a restart. Shared by check_ubc_failcnt and
 // check_vz_container.
-func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key string, read Reader) (*Outcome, *ubc.Snapshot, error) {
-	out := &Outcome{Path: f.StatePath(key, n.Root)}
+func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key, path string, read Reader) (*Outcome, *ubc.Snapshot, error) {
+	out := &Outcome{Path: path}
 	pr.Stage("opening state file %s", out.Path)
 	store, err := failstate.Open(out.Path)
 	if err != nil {
@@ -174,7 +177,7 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 	next, rep := failcnt.Update(prev, failcnt.Input{
 		Snap: snap, Container: sel.Container, Resource: sel.Resource, Starts: starts,
 		Now: failstate.Stamp{Wall: now.Unix(), Boot: clock.Uptime}, BootID: clock.BootID,
-		Selection: key, Hold: f.Hold, Forget: f.Forget,
+		Selection: key, Hold: f.Hold.D(), Forget: f.Forget.D(),
 	})
 	pr.Stage("writing state file %s", out.Path)
 	if err := pr.Commit(func() error { return store.Save(next) }); err != nil {

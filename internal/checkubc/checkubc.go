@@ -151,7 +151,7 @@ func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selectio
 	}
 	if fullPerf {
 		for _, ct := range ev.cts {
-			res.Perf = append(res.Perf, containerPerf(ct, sel, settings)...)
+			res.Detail = append(res.Detail, report.ContainerPerf(ct, sel.Resource, settings)...)
 		}
 	}
 	res.Tail = []string{fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
@@ -214,20 +214,4 @@ func containerLine(ct *ubc.Container, ev *evaluation, label func(string) string)
 		return label(ct.ID) + ": no limited resources"
 	}
 	return fmt.Sprintf("%s: %s, highest %s", label(ct.ID), w.State, report.Short(w))
-}
-
-// containerPerf is every selected resource of a container: held (with the
-// thresholds where it is evaluated) and failcnt.
-func containerPerf(ct *ubc.Container, sel *selection.Selection, settings *usage.Settings) []plugin.Perf {
-	var perf []plugin.Perf
-	for _, row := range ct.Rows {
-		if !sel.Resource(row.Name) {
-			continue
-		}
-		res, _ := ubc.Lookup(row.Name)
-		pair, on := settings.For(row.Name)
-		basis, _, limited := usage.Basis(res, row)
-		perf = append(perf, report.HeldPerf(ct.ID, res, row, pair, basis, on && limited), report.FailcntPerf(ct.ID, row))
-	}
-	return perf
 }

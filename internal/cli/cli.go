@@ -51,6 +51,40 @@ func (s Seconds) Duration() time.Duration { return time.Duration(s) }
 
 func (s Seconds) String() string { return time.Duration(s).String() }
 
+// Duration is a duration flag that also takes days ("2d", "1d12h"), as
+// operators write them; plain Go durations ("15m", "90s") work too.
+type Duration time.Duration
+
+// UnmarshalText parses "[Nd]<go duration>".
+func (d *Duration) UnmarshalText(b []byte) error {
+	text := string(b)
+	var days int64
+	if i := strings.IndexByte(text, 'd'); i > 0 {
+		n, err := strconv.ParseInt(text[:i], 10, 32)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a duration (like 90s, 15m, 2h, 1d)", text)
+		}
+		days, text = n, text[i+1:]
+	}
+	var rest time.Duration
+	if text != "" {
+		var err error
+		if rest, err = time.ParseDuration(text); err != nil {
+			return fmt.Errorf("%q is not a duration (like 90s, 15m, 2h, 1d)", string(b))
+		}
+	}
+	if rest < 0 {
+		return fmt.Errorf("%q: a duration cannot be negative", string(b))
+	}
+	*d = Duration(time.Duration(days)*24*time.Hour + rest)
+	return nil
+}
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
 // ErrExited reports that --help or --version printed their text; the
 // plugin exits 3 with nothing more.
 var ErrExited = errors.New("help or version printed")

@@ -23,9 +23,12 @@ type Node struct {
 	Root string
 }
 
-// Tracer receives the stage names (reading which file).
+// Tracer receives the stage names (reading which file). StageFunc sets a
+// stage computed only when it is asked for (a scan of thousands of files
+// names the one it is stuck on without formatting every name).
 type Tracer interface {
 	Stage(format string, args ...any)
+	StageFunc(func() string)
 }
 
 // Path returns the real path of rel (slash-separated, relative to the root).

@@ -22,6 +22,19 @@ type Node struct {
 	// Uptime is the host's seconds since boot (proc/uptime); 0 means
 	// HostUptime. Tests move it forward to let time pass on the node.
 	Uptime float64
+	// Tasks are the processes of the host and of the containers.
+	Tasks []Task
+}
+
+// running returns the containers that are running (not Stopped).
+func (n *Node) running() []Container {
+	var out []Container
+	for _, c := range n.Cts {
+		if !c.Stopped {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Write creates the node tree under dir, which must not exist yet or be empty.
@@ -56,6 +69,9 @@ func (n *Node) Write(dir string) error {
 // render returns every file of the tree; symlinks as "symlink:<target>".
 func (n *Node) render() (map[string]string, error) {
 	out := map[string]string{}
+	all := n.Cts
+	n.Cts = n.running() // the kernel files list running containers only
+	defer func() { n.Cts = all }()
 	var b bytes.Buffer
 	if err := WriteUserBeancounters(&b, n.Kernel, n.Cts); err != nil {
 		return nil, err
@@ -89,7 +105,11 @@ func (n *Node) render() (map[string]string, error) {
 	out["proc/vz/vestat"] = b.String()
 	out["proc/uptime"] = fmt.Sprintf("%.2f %.2f\n", up, up*1.7)
 	out["proc/sys/kernel/random/boot_id"] = BootID + "\n"
-	for _, c := range n.Cts {
+	out["proc/stat"] = procStat()
+	out["proc/vz/veinfo"] = veinfoFile(n)
+	out["proc/vz/vzquota"] = vzquotaFile(n)
+	taskFiles(n, out)
+	for _, c := range all {
 		if c.Conf == nil {
 			continue
 		}

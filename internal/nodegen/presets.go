@@ -49,12 +49,34 @@ func PresetNames() []string {
 	return names
 }
 
+// ct returns the container with the given ID.
+func (n *Node) ct(id string) *Container {
+	for i := range n.Cts {
+		if n.Cts[i].ID == id {
+			return &n.Cts[i]
+		}
+	}
+	panic("no container " + id)
+}
+
+// conf appends config variables to a container.
+func (c *Container) conf(vars ...ConfVar) { c.Conf = append(c.Conf, vars...) }
+
+// simfs gives a container a vzquota entry and the matching config.
+func (c *Container) simfs(usedKB, softKB, hardKB, inodes, isoft, ihard uint64) {
+	c.Quota = &[6]uint64{usedKB, softKB, hardKB, inodes, isoft, ihard}
+	c.conf(ConfVar{"VE_LAYOUT", "simfs"}, ConfVar{"DISK_QUOTA", "yes"},
+		ConfVar{"DISKSPACE", fmt.Sprintf("%d:%d", softKB, hardKB)}, ConfVar{"DISKINODES", fmt.Sprintf("%d:%d", isoft, ihard)})
+}
+
 // Incident204 is the seed's story: CT 204 (web1) has exhausted tcpsndbuf,
-// its failcnt is huge and climbing, Apache is wedged; the other containers
-// on the node are fine.
+// its failcnt is huge and climbing, Apache is wedged with ~150 tasks
+// runnable or blocked (its own monitoring cannot run); the other
+// containers on the node are fine. CT 207 should run (ONBOOT=yes) but is
+// stopped.
 func Incident204() *Node {
 	vs := VSwapProfile(gib, gib)
-	return build(RHEL6, unl, []ctSpec{
+	n := build(RHEL6, unl, []ctSpec{
 		{"206", "dev", "dev.example.com", false, vs, 120, nil},
 		{"205", "shop", "shop.example.com", true, vs, 310, nil},
 		{"204", "web1", "web1.example.com", true, vs, 400, map[string]Usage{
@@ -69,13 +91,31 @@ func Incident204() *Node {
 			"physpages": {250112, 262144, 17},
 		}},
 		{"201", "mail1", "mail1.example.com", true, vs, 250, nil},
+		{"207", "legacy-shop", "shop-old.example.com", true, vs, 0, nil},
 	})
+	n.ct("207").Stopped = true
+	for _, id := range []string{"201", "202", "203", "204", "205", "206", "207"} {
+		n.ct(id).IPs = []string{"10.0.0." + id}
+		n.ct(id).conf(ConfVar{"IP_ADDRESS", "10.0.0." + id}, ConfVar{"CPUS", "2"})
+	}
+	n.ct("204").simfs(5242880, 10485760, 11534336, 180312, 400000, 440000)
+	n.ct("201").simfs(10276044, 10485760, 11534336, 98010, 400000, 440000)
+	n.Tasks = newTasks().host().
+		basic("201", "master", "qmgr", "dovecot", "dovecot").
+		basic("202", "mysqld").
+		basic("203", "named").
+		add("204", "init", 'S', 1).add("204", "syslogd", 'S', 1).add("204", "cron", 'S', 1).add("204", "slapd", 'S', 1).
+		add("204", "apache2", 'R', 121).add("204", "apache2", 'D', 27).add("204", "apache2", 'S', 11).
+		basic("205", "nginx", "nginx", "php-fpm", "php-fpm", "php-fpm").
+		basic("206").
+		done()
+	return n
 }
 
 // RHEL6VSwap is a healthy 64-bit OpenVZ 6 VSwap node; some containers carry
 // old, non-growing failcnts (history, not alarms).
 func RHEL6VSwap() *Node {
-	return build(RHEL6, unl, []ctSpec{
+	n := build(RHEL6, unl, []ctSpec{
 		{"110", "ci", "ci.example.com", true, VSwapProfile(2*gib, gib), 200, nil},
 		{"103", "", "ct103.example.com", true, VSwapProfile(gib/2, gib/2), 350, map[string]Usage{
 			"numothersock": {120, 360, 4},
@@ -85,6 +125,13 @@ func RHEL6VSwap() *Node {
 		}},
 		{"101", "web", "web.example.com", true, VSwapProfile(gib, gib), 300, nil},
 	})
+	for _, id := range []string{"101", "102", "103", "110"} {
+		n.ct(id).IPs = []string{"192.168.10." + id}
+	}
+	n.ct("101").simfs(2097152, 8388608, 9437184, 51234, 200000, 220000)
+	n.Tasks = newTasks().host().basic("110", "java", "java").basic("103").basic("102", "mysqld").
+		basic("101", "httpd", "httpd", "httpd", "httpd", "httpd").done()
+	return n
 }
 
 // OVZ32Bit is a 32-bit 2.6.18 node with classic (non-VSwap) limits and no
@@ -100,6 +147,9 @@ func OVZ32Bit() *Node {
 		}},
 	})
 	n.NoBC = true
+	n.ct("101").simfs(1048576, 2097152, 2306867, 40123, 100000, 110000)
+	n.ct("102").simfs(524288, 2097152, 2306867, 20011, 100000, 110000)
+	n.Tasks = newTasks().host().basic("101", "httpd", "httpd").add("101", "httpd", 'R', 2).basic("102").done()
 	return n
 }
 
@@ -107,13 +157,21 @@ func OVZ32Bit() *Node {
 // one; one container is close to its numproc limit.
 func VZ7UUID() *Node {
 	vs := VSwapProfile(2*gib, gib)
-	return build(VZ7, unl, []ctSpec{
+	n := build(VZ7, unl, []ctSpec{
 		{"1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f", "app1", "app1.example.org", true, vs, 300, map[string]Usage{
 			"numproc": {370, 388, 0},
 		}},
 		{"7f3e2d1c-0b9a-4876-a543-210fedcba987", "build", "build.example.org", true, vs, 150, nil},
 		{"300", "legacy7", "legacy7.example.org", true, vs, 200, nil},
 	})
+	// UUID-named containers show a numeric legacy ID as envID (formats doc
+	// §5.4); vzctl keeps it as VEID= in the config.
+	for id, env := range map[string]string{"1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f": "1001", "7f3e2d1c-0b9a-4876-a543-210fedcba987": "1002"} {
+		n.ct(id).EnvID = env
+		n.ct(id).conf(ConfVar{"VEID", env})
+	}
+	n.Tasks = newTasks().host().basic("1001", "node", "node").basic("1002", "gitlab-runner").basic("300").done()
+	return n
 }
 
 // Generated is a deterministic RHEL6 node with n containers (IDs 1000 up,
@@ -133,4 +191,22 @@ func Generated(n int, seed uint64) *Node {
 			VSwapProfile(ram, ram), uint64(20 + r.IntN(600)), use})
 	}
 	return build(RHEL6, unl, specs)
+}
+
+// WithTasks gives a node total processes spread over its containers (and
+// the host), mostly sleeping, for benchmarks of the task scan.
+func (n *Node) WithTasks(total int, seed uint64) *Node {
+	r := rand.New(rand.NewPCG(seed, 0x7a5c))
+	b := newTasks()
+	states := []byte("SSSSSSSSSSSSSSRD")
+	for i := 0; i < total; i++ {
+		c := n.Cts[r.IntN(len(n.Cts))]
+		env := c.EnvID
+		if env == "" {
+			env = c.ID
+		}
+		b.add(env, "worker", states[r.IntN(len(states))], 1)
+	}
+	n.Tasks = b.done()
+	return n
 }

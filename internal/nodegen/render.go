@@ -39,6 +39,15 @@ type Container struct {
 	// Uptime is seconds since the container started, now; 0 derives one
 	// from the ID that grows with the node's clock.
 	Uptime float64
+	// EnvID is the numeric ID its tasks show in /proc/<pid>/status when the
+	// ID is a name (VZ7 UUIDs); empty means the ID itself.
+	EnvID string
+	IPs   []string
+	// Quota is the simfs vzquota entry: KiB used, soft, hard, then inodes
+	// used, soft, hard; nil for ploop (no entry).
+	Quota *[6]uint64
+	// Stopped containers have a config but no beancounters or tasks.
+	Stopped bool
 }
 
 // ConfVar is one KEY="value" line.

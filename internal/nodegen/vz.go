@@ -16,9 +16,9 @@ const BootID = "8c3f0d6e-2a71-4c1e-9d55-0b7f6c2e4a19"
 // uptimeOf is a container's uptime in seconds at HostUptime, derived from
 // its ID so fake nodes are deterministic.
 func uptimeOf(c *Container) float64 {
-	h := 0
+	var h uint32 // unsigned: long (UUID) IDs must not overflow into negatives
 	for _, b := range []byte(c.ID) {
-		h = h*31 + int(b)
+		h = h*31 + uint32(b)
 	}
 	return float64(86400 + (h%30)*86400 + h%86400) // below HostUptime (40 days)
 }

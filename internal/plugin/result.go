@@ -38,15 +38,20 @@ type Item struct {
 // Result is what a check found. Rendering keeps the summary, Head, Tail
 // and Perf, and as many Items (most important first) as the budget allows.
 type Result struct {
+	// Tag replaces the app's tag on the first line ("CT 204 (web1):").
+	Tag     string
 	State   State
 	Summary string // the first line, without the state prefix
 	Head    []string
 	Items   []Item
 	// More is the line that replaces dropped items, e.g. "%d more problems
 	// not shown (-v shows all)"; it gets the number dropped.
-	More     string
-	Tail     []string
-	Perf     []Perf
+	More string
+	Tail []string
+	Perf []Perf
+	// Detail is perfdata of the least importance (every resource of a
+	// container): the budget trims it before any long output.
+	Detail   []Perf
 	MaxBytes int // output budget in bytes; 0 means no limit
 }
 

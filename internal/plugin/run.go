@@ -38,6 +38,7 @@ type App interface {
 type Progress struct {
 	mu    sync.Mutex
 	stage string
+	lazy  func() string
 	trace io.Writer
 	start time.Time
 	// commit serialises Commit with the timeout: once the timeout has
@@ -53,10 +54,20 @@ var ErrTimedOut = errors.New("timed out before the state was written; the previo
 func (p *Progress) Stage(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	p.mu.Lock()
-	p.stage = s
+	p.stage, p.lazy = s, nil
 	p.mu.Unlock()
 	if p.trace != nil {
 		fmt.Fprintf(p.trace, "[%8.3fms] %s\n", float64(time.Since(p.start).Microseconds())/1000, s)
+	}
+}
+
+// StageFunc records a stage whose text fn computes when it is needed.
+func (p *Progress) StageFunc(fn func() string) {
+	p.mu.Lock()
+	p.lazy = fn
+	p.mu.Unlock()
+	if p.trace != nil {
+		fmt.Fprintf(p.trace, "[%8.3fms] %s\n", float64(time.Since(p.start).Microseconds())/1000, fn())
 	}
 }
 
@@ -64,6 +75,9 @@ func (p *Progress) Stage(format string, args ...any) {
 func (p *Progress) Current() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.lazy != nil {
+		return p.lazy()
+	}
 	return p.stage
 }
 
@@ -104,7 +118,11 @@ func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 		pr.trace = stderr
 	}
 	res := runBounded(pr, app, common.Timeout.Duration(), common.Verbose)
-	Apply(np, app.Tag(), res, start)
+	tag := app.Tag()
+	if res.Tag != "" {
+		tag = res.Tag
+	}
+	Apply(np, tag, res, start)
 }
 
 func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Result {
@@ -135,29 +153,44 @@ func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Resul
 	}
 }
 
-// Apply renders res into np: the summary, as many items as the output
-// budget allows, and perfdata including the run time.
+// Apply renders res into np: the summary, as much as the output budget
+// allows (detail perfdata goes first, then items from the end), and
+// perfdata including the run time.
 func Apply(np *nagios.Plugin, tag string, res Result, start time.Time) {
 	timePerf := Perf{Label: "time", Value: strconv.FormatInt(time.Since(start).Milliseconds(), 10), UOM: "ms"}
 	keep := len(res.Items)
-	if res.MaxBytes > 0 && len(render(tag, res, keep, timePerf)) > res.MaxBytes {
-		// The largest number of items that fits; output grows with items.
-		lo, hi := 0, keep
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			if len(render(tag, res, mid, timePerf)) <= res.MaxBytes {
-				lo = mid
-			} else {
-				hi = mid - 1
-			}
+	fits := func(r Result, k int) bool {
+		return res.MaxBytes <= 0 || len(render(tag, r, k, timePerf)) <= res.MaxBytes
+	}
+	if !fits(res, keep) {
+		all := res.Detail
+		n := largest(len(all), func(d int) bool { res.Detail = all[:d]; return fits(res, keep) })
+		res.Detail = all[:n]
+		if !fits(res, keep) {
+			keep = largest(keep, func(k int) bool { return fits(res, k) })
+			res = shrink(tag, res, keep, timePerf)
 		}
-		keep = lo
-		res = shrink(tag, res, keep, timePerf)
 	}
 	fill(np, tag, res, keep, timePerf)
 }
 
-// shrink drops long output, then shortens the summary, until even the
+// largest is the largest n in [0, max] for which ok holds, given that ok
+// holds for every n below one for which it holds (output grows with n).
+func largest(max int, ok func(int) bool) int {
+	lo, hi := 0, max
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if ok(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// shrink drops long output, then perfdata from the end (checks put their
+// most important metrics first), then shortens the summary, until even the
 // minimal output fits.
 func shrink(tag string, res Result, keep int, timePerf Perf) Result {
 	for len(render(tag, res, keep, timePerf)) > res.MaxBytes {
@@ -166,6 +199,8 @@ func shrink(tag string, res Result, keep int, timePerf Perf) Result {
 			res.Tail = res.Tail[:len(res.Tail)-1]
 		case len(res.Head) > 0:
 			res.Head = res.Head[:len(res.Head)-1]
+		case len(res.Perf) > 0:
+			res.Perf = res.Perf[:len(res.Perf)-1]
 		case len(res.Summary) > 20:
 			res.Summary = Sanitize(res.Summary, len(res.Summary)*3/4)
 		default:
@@ -201,6 +236,7 @@ func fill(np *nagios.Plugin, tag string, res Result, keep int, timePerf Perf) {
 	lines = append(lines, res.Tail...)
 	np.LongServiceOutput = strings.Join(lines, nagios.CheckOutputEOL)
 	perf = append(perf, res.Perf...)
+	perf = append(perf, res.Detail...)
 	perf = append(perf, timePerf)
 	_ = np.AddPerfData(true, toNagios(perf)...)
 }

@@ -139,3 +139,19 @@ func FindingPerf(f usage.Finding) plugin.Perf {
 func FailcntPerf(ctID string, row ubc.Row) plugin.Perf {
 	return plugin.Perf{Label: plugin.Label("ct"+ctID, row.Name, "failcnt"), Value: strconv.FormatUint(row.FailCnt, 10), UOM: "c", Min: "0"}
 }
+
+// ContainerPerf is every wanted resource of a container: held (with the
+// thresholds where it is evaluated) and failcnt.
+func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Settings) []plugin.Perf {
+	var perf []plugin.Perf
+	for _, row := range ct.Rows {
+		if !want(row.Name) {
+			continue
+		}
+		res, _ := ubc.Lookup(row.Name)
+		pair, on := settings.For(row.Name)
+		basis, _, limited := usage.Basis(res, row)
+		perf = append(perf, HeldPerf(ct.ID, res, row, pair, basis, on && limited), FailcntPerf(ct.ID, row))
+	}
+	return perf
+}

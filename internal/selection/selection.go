@@ -135,6 +135,16 @@ func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Select
 	return s, nil
 }
 
+// ResolveOne maps one container argument to its ID, whether the container
+// runs or not: a running ID (in the table, or running() says so), a vzctl
+// name, or an ID-shaped argument.
+func ResolveOne(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string, running func(string) bool) (string, error) {
+	if running(arg) {
+		return arg, nil
+	}
+	return resolve(n, t, snap, arg)
+}
+
 // resolve maps one argument: an ID in the table, else a vzctl name, else
 // an ID-shaped argument is taken as a container that is not running.
 func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string, error) {

@@ -86,3 +86,73 @@ func FuzzParseUptime(f *testing.F) {
 		_, _ = vzproc.ParseUptime(strings.NewReader(in), "fuzz")
 	})
 }
+
+func TestParseVEInfo(t *testing.T) {
+	in := "         0     0   412\n       101     0    27        10.0.0.101\n       102     0     9     192.168.1.12    192.168.1.11\n1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f     0    88  fe80::1\n"
+	got, err := vzproc.ParseVEInfo(strings.NewReader(in), "veinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got["101"].Tasks != 27 || len(got["102"].IPs) != 2 || got["1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"].Tasks != 88 {
+		t.Fatalf("%+v", got)
+	}
+	for _, bad := range []string{"101 0\n", "101 0 x\n", "101 0 1 notanip\n", "101 0 1\n101 0 2\n", "../x 0 1\n", "101 0 1"} {
+		if _, err := vzproc.ParseVEInfo(strings.NewReader(bad), "veinfo"); err == nil || !strings.HasPrefix(err.Error(), "veinfo") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+const quotaHeader = "qid: path\n                     usage      softlimit      hardlimit       time     expire\n"
+
+func TestParseVZQuota(t *testing.T) {
+	in := quotaHeader + "101: /vz/private/101\n  1k-blocks         524288        1048576        1153434          0          0\n     inodes          20011         200000         220000          0          0\n" +
+		"-- started --\n  1k-blocks              1              2              3          0          0\n     inodes              1              2              3          0          0\n"
+	got, err := vzproc.ParseVZQuota(strings.NewReader(in), "vzquota")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := got["101"]
+	if len(got) != 1 || q.Path != "/vz/private/101" || q.BlocksUsed != 524288 || q.BlocksHard != 1153434 || q.InodesSoft != 200000 {
+		t.Fatalf("%+v", got)
+	}
+	for _, bad := range []string{"", "qid: path\n", quotaHeader + "101: /p\n", quotaHeader + "101: /p\n  1k-blocks 1 2\n",
+		quotaHeader + "101 /p\n", quotaHeader + "101: /p\n  inodes 1 2 3 0 0\n"} {
+		if _, err := vzproc.ParseVZQuota(strings.NewReader(bad), "vzquota"); err == nil || !strings.HasPrefix(err.Error(), "vzquota") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestParseStatus(t *testing.T) {
+	rhel6 := "Name:\tapache2\nState:\tD (disk sleep)\nTgid:\t4242\nPid:\t4242\nPPid:\t1\nTracerPid:\t0\nUid:\t33\t33\t33\t33\nGid:\t33\t33\t33\t33\nUtrace:\t0\nFDSize:\t64\nGroups:\t33 \nenvID:\t204\nVPid:\t152\nStopState:\t0\nVmPeak:\t  123 kB\n"
+	f, ok := vzproc.ParseStatus([]byte(rhel6))
+	if !ok || string(f.Name) != "apache2" || f.State != 'D' || string(f.EnvID) != "204" {
+		t.Fatalf("%+v %v", f, ok)
+	}
+	if _, ok := vzproc.ParseStatus([]byte("Name:\tbash\nState:\tS (sleeping)\nPid:\t1\n")); ok {
+		t.Fatal("status without envID accepted (not an OpenVZ kernel)")
+	}
+	if allocs := testing.AllocsPerRun(100, func() { vzproc.ParseStatus([]byte(rhel6)) }); allocs > 1 {
+		t.Errorf("ParseStatus allocates %v times", allocs)
+	}
+}
+
+func FuzzParseVEInfo(f *testing.F) {
+	f.Add("       101     0    27        10.0.0.101\n")
+	f.Fuzz(func(t *testing.T, in string) { _, _ = vzproc.ParseVEInfo(strings.NewReader(in), "fuzz") })
+}
+
+func FuzzParseVZQuota(f *testing.F) {
+	f.Add(quotaHeader + "101: /vz/private/101\n  1k-blocks 1 2 3 0 0\n     inodes 1 2 3 0 0\n")
+	f.Fuzz(func(t *testing.T, in string) { _, _ = vzproc.ParseVZQuota(strings.NewReader(in), "fuzz") })
+}
+
+func FuzzParseStatus(f *testing.F) {
+	f.Add([]byte("Name:\tinit\nState:\tS (sleeping)\nenvID:\t101\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if st, ok := vzproc.ParseStatus(b); ok && len(st.Name) > len(b) {
+			t.Fatal("name longer than input")
+		}
+	})
+}

@@ -1,0 +1,548 @@
+package checkct
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/node"
+	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/report"
+	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/threshold"
+	"github.com/vzmon/vzmon/internal/ubc"
+	"github.com/vzmon/vzmon/internal/usage"
+	"github.com/vzmon/vzmon/internal/vzconf"
+)
+
+// App is check_vz_container.
+type App struct{ f Flags }
+
+func (a *App) Name() string        { return "check_vz_container" }
+func (a *App) Tag() string         { return "VZ CONTAINER" }
+func (a *App) Flags() any          { return &a.f }
+func (a *App) Common() *cli.Common { return &a.f.Common }
+func (a *App) Help() string        { return help }
+
+const help = `Checks one container's health from the hardware node, without entering it
+and without running vzctl: running or not, uptime, its tasks and load (counted
+from the host's /proc), required processes, its beancounters, failcnt growth
+(with --state-file) and disk quota. The worst part decides the state.
+
+Examples:
+  check_vz_container --ctid 204
+  check_vz_container --ctid web1 --process apache2:2 --process slapd
+  check_vz_container --ctid 204 --state-file /var/lib/check_ubc/ct204.json
+  check_vz_container --ctid 206 --expect stopped --skip quota
+
+Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
+
+// part is one sub-check's result.
+type part struct {
+	name  string
+	state plugin.State
+	short string   // for the summary when not OK
+	lines []string // long output
+	perf  []plugin.Perf
+	// detail is perfdata that goes last, the first to go when the output
+	// budget is tight (every beancounter of the container).
+	detail []plugin.Perf
+}
+
+func (p *part) set(st plugin.State, short, line string) {
+	p.state, p.short = st, short
+	p.lines = append(p.lines, line)
+}
+
+// ct is what the check knows of the container.
+type ct struct {
+	id, label string
+	cfg       vzconf.Config
+	cfgErr    error
+	running   bool
+	snap      *ubc.Snapshot
+}
+
+// Check runs the parts in order; a stopped container only gets state and
+// quota.
+func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
+	n := node.Node{Root: a.f.Root}
+	c, err := a.identify(n, pr)
+	if err != nil {
+		return plugin.FromError(err)
+	}
+	var parts []*part
+	add := func(name string, fn func() *part) {
+		if !a.f.skipped(name) {
+			if p := fn(); p != nil {
+				p.name = name
+				parts = append(parts, p)
+			}
+		}
+	}
+	add("state", func() *part { return a.state(c) })
+	if c.running {
+		add("uptime", func() *part { return a.uptime(n, pr, c) })
+		var tasks *node.Tasks
+		var taskErr error
+		if !a.f.skipped("tasks") || !a.f.skipped("processes") {
+			tasks, taskErr = a.scan(ctx, n, pr, c)
+			if ctx.Err() != nil {
+				return plugin.Unknownf(nil, "timed out while %s", pr.Current())
+			}
+		}
+		add("tasks", func() *part { return a.load(n, pr, c, tasks, taskErr) })
+		add("processes", func() *part { return a.processes(tasks, taskErr) })
+		add("beancounters", func() *part { return a.beancounters(n, pr, c) })
+		add("failcnt", func() *part { return a.failcnt(ctx, n, pr, c) })
+	}
+	add("quota", func() *part { return a.quota(n, pr, c) })
+	return a.result(c, parts)
+}
+
+// identify resolves --ctid and reads what says whether it runs.
+func (a *App) identify(n node.Node, pr *plugin.Progress) (*ct, error) {
+	c := &ct{}
+	veinfo, err := n.VEInfo(pr)
+	switch {
+	case err == nil:
+	case node.IsNotExist(err):
+		veinfo = nil // fall back to the beancounters
+	default:
+		return nil, err
+	}
+	snap, err := n.Beancounters(pr)
+	if err != nil {
+		return nil, err
+	}
+	c.id, err = selection.ResolveOne(n, pr, snap, a.f.CTID, func(id string) bool { _, ok := veinfo[id]; return ok })
+	if err != nil {
+		return nil, err
+	}
+	if veinfo != nil {
+		_, c.running = veinfo[c.id]
+	} else {
+		_, c.running = snap.Container(c.id)
+	}
+	if c.running {
+		if _, ok := snap.Container(c.id); ok {
+			c.snap = snap
+		}
+	}
+	c.cfg, c.cfgErr = n.Config(pr, c.id)
+	c.label = selection.CTLabel(c.id, c.cfg["NAME"])
+	return c, nil
+}
+
+func (a *App) state(c *ct) *part {
+	p := &part{}
+	onboot := c.cfg["ONBOOT"]
+	expect := a.f.Expect
+	if expect == "auto" {
+		expect = "any"
+		if onboot == "yes" {
+			expect = "running"
+		}
+	}
+	why := ""
+	if onboot != "" {
+		why = " (ONBOOT=" + plugin.Sanitize(onboot, 16) + ")"
+	}
+	switch {
+	case !c.running && expect == "running":
+		p.set(plugin.Critical, "not running", "[CRITICAL] state: not running, but it should"+why)
+	case c.running && expect == "stopped":
+		p.set(plugin.Warning, "running, expected stopped", "[WARNING] state: running, but --expect stopped")
+	case c.running:
+		p.set(plugin.OK, "", "[OK] state: running"+why)
+	default:
+		p.set(plugin.OK, "", "[OK] state: stopped"+why)
+	}
+	runningPerf := "0"
+	if c.running {
+		runningPerf = "1"
+	}
+	p.perf = append(p.perf, plugin.Perf{Label: "running", Value: runningPerf, Min: "0", Max: "1"})
+	switch {
+	case errors.Is(c.cfgErr, nil):
+	case node.IsNotExist(c.cfgErr) && c.running:
+		p.state = plugin.Worse(p.state, plugin.Warning)
+		p.short = joinShort(p.short, "no config")
+		p.lines = append(p.lines, "[WARNING] config: none for a running container ("+c.cfgErr.Error()+")")
+	case node.IsNotExist(c.cfgErr):
+	default:
+		p.state = plugin.Worse(p.state, plugin.Warning)
+		p.short = joinShort(p.short, "config unreadable")
+		p.lines = append(p.lines, "[WARNING] config: "+c.cfgErr.Error())
+	}
+	return p
+}
+
+func joinShort(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + ", " + b
+}
+
+func (a *App) uptime(n node.Node, pr *plugin.Progress, c *ct) *part {
+	p := &part{}
+	st, err := n.VEStat(pr)
+	unknown := plugin.OK // uptime is informational unless asked for
+	if a.f.RestartWarning > 0 {
+		unknown = plugin.Unknown
+	}
+	if err != nil {
+		p.set(unknown, "uptime unknown", fmt.Sprintf("[%s] uptime: unknown (%s)", unknown, err))
+		return p
+	}
+	v, ok := st[c.id]
+	if !ok {
+		p.set(unknown, "uptime unknown", fmt.Sprintf("[%s] uptime: %s has no line for it", unknown, n.Path("proc/vz/vestat")))
+		return p
+	}
+	secs, ok := v.UptimeSeconds()
+	if !ok {
+		p.set(unknown, "uptime unknown", fmt.Sprintf("[%s] uptime: this kernel's vestat units are not certain (2.6.18 counts CPU cycles)", unknown))
+		return p
+	}
+	up := time.Duration(secs * float64(time.Second))
+	p.perf = append(p.perf, plugin.Perf{Label: "uptime", Value: strconv.FormatInt(int64(secs), 10), UOM: "s", Min: "0"})
+	if a.f.RestartWarning > 0 && up < a.f.RestartWarning.D() {
+		p.set(plugin.Warning, "restarted "+human(up)+" ago", "[WARNING] uptime: restarted "+human(up)+" ago (less than --restart-warning "+human(a.f.RestartWarning.D())+")")
+		return p
+	}
+	p.set(plugin.OK, "", "[OK] uptime: "+human(up))
+	return p
+}
+
+// human formats an uptime: "26d 3h", "4h 12m", "2m 5s".
+func human(d time.Duration) string {
+	d = d.Truncate(time.Second)
+	days, h, m, s := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, h)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	case m > 0:
+		return fmt.Sprintf("%dm %ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
+}
+
+// envID is the ID the container's tasks carry in /proc/<pid>/status: its
+// numeric ID, or for a named (VZ7) container --envid or VEID= in its config.
+func (a *App) envID(c *ct) (string, error) {
+	switch {
+	case a.f.EnvID != "":
+		return a.f.EnvID, nil
+	case isNumeric(c.id):
+		return c.id, nil
+	case isNumeric(c.cfg["VEID"]):
+		return c.cfg["VEID"], nil
+	}
+	return "", fmt.Errorf("cannot tell which envID the tasks of %s carry (named container, no VEID= in its config); give --envid", c.label)
+}
+
+func isNumeric(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
+}
+
+func (a *App) scan(ctx context.Context, n node.Node, pr *plugin.Progress, c *ct) (*node.Tasks, error) {
+	env, err := a.envID(c)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := n.ScanTasks(ctx, pr, env)
+	if err != nil {
+		return nil, err
+	}
+	if tasks.Scanned > 0 && tasks.NoEnvID == tasks.Scanned {
+		return nil, fmt.Errorf("no /proc/<pid>/status under %s has an envID line: not an OpenVZ kernel", n.Path("proc"))
+	}
+	return tasks, nil
+}
+
+// load judges runnable + uninterruptible tasks: the container's
+// instantaneous load, which the host can count even when the container is
+// too sick to report it.
+func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, err error) *part {
+	p := &part{}
+	if err != nil {
+		p.set(plugin.Unknown, "tasks unknown", "[UNKNOWN] tasks: "+err.Error())
+		return p
+	}
+	cpus := 0
+	if v, err := strconv.Atoi(c.cfg["CPUS"]); err == nil && v > 0 {
+		cpus = v
+	}
+	if cpus == 0 {
+		cpus = max(1, n.HostCPUs(pr))
+	}
+	warn, crit := a.f.LoadWarning, a.f.LoadCritical
+	if warn == nil {
+		warn = threshold.MustParse(strconv.Itoa(2 * cpus))
+	}
+	if crit == nil {
+		crit = threshold.MustParse(strconv.Itoa(5 * cpus))
+	}
+	r, d := tasks.ByState['R'], tasks.ByState['D']
+	load := uint64(r + d)
+	detail := fmt.Sprintf("%d runnable/blocked (R %d, D %d, S %d, Z %d) of %d tasks; %d CPUs", load, r, d, tasks.ByState['S'], tasks.ByState['Z'], tasks.Total, cpus)
+	st := level(load, warn, crit)
+	dst := level(uint64(d), a.f.DstateWarning, a.f.DstateCritical)
+	switch {
+	case st != plugin.OK:
+		p.set(st, fmt.Sprintf("%d runnable/blocked tasks", load), fmt.Sprintf("[%s] tasks: %s", st, detail))
+	default:
+		p.set(plugin.OK, "", "[OK] tasks: "+detail)
+	}
+	if dst != plugin.OK {
+		p.state = plugin.Worse(p.state, dst)
+		p.short = joinShort(p.short, fmt.Sprintf("%d tasks in D state", d))
+		p.lines = append(p.lines, fmt.Sprintf("[%s] tasks: %d uninterruptible (D): blocked on storage or the kernel", dst, d))
+	}
+	p.perf = append(p.perf,
+		plugin.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
+		plugin.Perf{Label: "tasks_total", Value: strconv.Itoa(tasks.Total), Min: "0"},
+		plugin.Perf{Label: "tasks_running", Value: strconv.Itoa(r), Min: "0"},
+		plugin.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: rangeText(a.f.DstateWarning), Crit: rangeText(a.f.DstateCritical), Min: "0"},
+		plugin.Perf{Label: "tasks_sleeping", Value: strconv.Itoa(tasks.ByState['S']), Min: "0"},
+		plugin.Perf{Label: "tasks_zombie", Value: strconv.Itoa(tasks.ByState['Z']), Min: "0"},
+	)
+	return p
+}
+
+func level(v uint64, warn, crit *threshold.Range) plugin.State {
+	switch {
+	case crit != nil && crit.Alerts(v):
+		return plugin.Critical
+	case warn != nil && warn.Alerts(v):
+		return plugin.Warning
+	}
+	return plugin.OK
+}
+
+func rangeText(r *threshold.Range) string {
+	if r == nil {
+		return ""
+	}
+	return r.String()
+}
+
+func (a *App) processes(tasks *node.Tasks, err error) *part {
+	if len(a.f.Process) == 0 {
+		return nil
+	}
+	p := &part{state: plugin.OK}
+	if err != nil {
+		p.set(plugin.Unknown, "processes unknown", "[UNKNOWN] processes: "+err.Error())
+		return p
+	}
+	var bad, good []string
+	for _, spec := range a.f.Process {
+		req, _ := parseProcess(spec) // validated
+		n := tasks.ByName[req.name]
+		name := plugin.Sanitize(req.name, 64)
+		switch {
+		case n == 0 && req.min > 0:
+			bad = append(bad, name+" missing")
+		case n < req.min:
+			bad = append(bad, fmt.Sprintf("%s %d < %d", name, n, req.min))
+		case req.max >= 0 && n > req.max:
+			bad = append(bad, fmt.Sprintf("%s %d > %d", name, n, req.max))
+		default:
+			good = append(good, fmt.Sprintf("%s %d", name, n))
+		}
+	}
+	if len(bad) > 0 {
+		p.set(plugin.Critical, strings.Join(bad, ", "), "[CRITICAL] processes: "+strings.Join(append(bad, good...), ", "))
+	} else {
+		p.set(plugin.OK, "", "[OK] processes: "+strings.Join(good, ", "))
+	}
+	return p
+}
+
+func (a *App) beancounters(n node.Node, pr *plugin.Progress, c *ct) *part {
+	p := &part{}
+	snap, err := n.ContainerBeancounters(pr, c.id)
+	if err != nil {
+		p.set(plugin.Unknown, "beancounters unknown", "[UNKNOWN] beancounters: "+err.Error())
+		return p
+	}
+	blk, ok := snap.Container(c.id)
+	if !ok {
+		p.set(plugin.Unknown, "no beancounters", "[UNKNOWN] beancounters: none for "+c.label+" in "+snap.Source)
+		return p
+	}
+	sel := a.f.selection()
+	named := map[string]bool{}
+	for _, r := range sel.Resource {
+		named[r] = true
+	}
+	settings := a.f.Usage.Settings(named)
+	want := func(name string) bool {
+		for _, x := range sel.ExcludeResource {
+			if x == name {
+				return false
+			}
+		}
+		return len(sel.Resource) == 0 || named[name]
+	}
+	var problems []usage.Finding
+	evaluated := settings.Rows(blk, want, true, func(f usage.Finding) { problems = append(problems, f) })
+	usage.SortProblems(problems)
+	p.state = plugin.OK
+	var shorts []string
+	for _, f := range problems {
+		p.state = plugin.Worse(p.state, f.State)
+		shorts = append(shorts, report.Short(f))
+		p.lines = append(p.lines, report.ProblemLines(c.label, f)...)
+	}
+	if len(problems) == 0 {
+		p.lines = append(p.lines, fmt.Sprintf("[OK] beancounters: %s within thresholds", report.Plural(evaluated, "resource")))
+	}
+	p.short = strings.Join(shorts, ", ")
+	p.detail = report.ContainerPerf(blk, want, settings)
+	return p
+}
+
+func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *ct) *part {
+	if a.f.StateFile == "" {
+		return nil
+	}
+	p := &part{}
+	a.f.Growth.Warning, a.f.Growth.Critical = a.f.FailcntRanges.Warning, a.f.FailcntRanges.Critical
+	sf := a.f.selection()
+	sf.CTID = []string{c.id}
+	out, snap, err := a.f.Growth.Track(ctx, pr, n, sf.Key(), a.f.StateFile, func() (*ubc.Snapshot, *selection.Selection, error) {
+		snap, err := n.ContainerBeancounters(pr, c.id)
+		if err != nil {
+			return nil, nil, err
+		}
+		sel, err := sf.Resolve(n, pr, snap)
+		return snap, sel, err
+	})
+	if err != nil {
+		p.set(plugin.Unknown, "failcnt unknown", "[UNKNOWN] failcnt: "+err.Error())
+		return p
+	}
+	res := checkfailcnt.Result(out, snap, func(string) string { return c.label }, a.f.Growth.Hold.D())
+	p.state = res.State
+	if res.State != plugin.OK {
+		p.short = "failcnt " + res.Summary
+	}
+	p.lines = append(p.lines, fmt.Sprintf("[%s] failcnt: %s", res.State, res.Summary))
+	for _, it := range res.Items {
+		p.lines = append(p.lines, it.Lines...)
+	}
+	p.perf = res.Perf
+	return p
+}
+
+func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
+	p := &part{}
+	quotas, err := n.VZQuota(pr)
+	switch {
+	case node.IsNotExist(err):
+		p.set(plugin.OK, "", "[OK] quota: no vzquota on this node (ploop or no quota module)")
+		return p
+	case err != nil:
+		p.set(plugin.Unknown, "quota unknown", "[UNKNOWN] quota: "+err.Error())
+		return p
+	}
+	q, ok := quotas[c.id]
+	if !ok {
+		p.set(plugin.OK, "", "[OK] quota: not visible from the host (ploop)")
+		return p
+	}
+	p.state = plugin.OK
+	var shorts []string
+	for _, m := range []struct {
+		what             string
+		used, soft, hard uint64
+		unit             uint64
+		uom              string
+	}{{"disk", q.BlocksUsed, q.BlocksSoft, q.BlocksHard, 1024, "B"}, {"inodes", q.InodesUsed, q.InodesSoft, q.InodesHard, 1, ""}} {
+		basis, basisName := m.soft, "soft limit"
+		if basis == 0 {
+			basis, basisName = m.hard, "hard limit"
+		}
+		perf := plugin.Perf{Label: "quota_" + m.what, Value: strconv.FormatUint(m.used*m.unit, 10), UOM: m.uom, Min: "0"}
+		if m.hard > 0 {
+			perf.Max = strconv.FormatUint(m.hard*m.unit, 10)
+		}
+		if basis == 0 {
+			p.lines = append(p.lines, fmt.Sprintf("[OK] quota: %s %s used, no limit", m.what, quotaValue(m.used, m.unit)))
+			p.perf = append(p.perf, perf)
+			continue
+		}
+		pct := m.used * 1000 / basis
+		st := usage.Pair{Warn: a.f.QuotaWarning, Crit: a.f.QuotaCritical}.Level(m.used, basis)
+		if a.f.QuotaWarning != nil {
+			perf.Warn = a.f.QuotaWarning.PercentOf(basis * m.unit)
+		}
+		if a.f.QuotaCritical != nil {
+			perf.Crit = a.f.QuotaCritical.PercentOf(basis * m.unit)
+		}
+		p.perf = append(p.perf, perf)
+		text := fmt.Sprintf("%s %d.%d%% of %s", m.what, pct/10, pct%10, basisName)
+		p.lines = append(p.lines, fmt.Sprintf("[%s] quota: %s (%s of %s, hard %s)", st, text, quotaValue(m.used, m.unit), quotaValue(basis, m.unit), quotaValue(m.hard, m.unit)))
+		if st != plugin.OK {
+			p.state = plugin.Worse(p.state, st)
+			shorts = append(shorts, text)
+		}
+	}
+	p.short = strings.Join(shorts, ", ")
+	return p
+}
+
+func quotaValue(v, unit uint64) string {
+	if unit == 1 {
+		return strconv.FormatUint(v, 10)
+	}
+	return report.Bytes(v * unit)
+}
+
+// result makes the summary from the parts that are not OK, worst first.
+func (a *App) result(c *ct, parts []*part) plugin.Result {
+	res := plugin.Result{Tag: c.label + ":", State: plugin.OK, MaxBytes: a.f.MaxOutput, More: "%d more parts not shown (raise --max-output)"}
+	bad := make([]*part, 0, len(parts))
+	for _, p := range parts {
+		res.State = plugin.Worse(res.State, p.state)
+		if p.state != plugin.OK && p.short != "" {
+			bad = append(bad, p)
+		}
+		// A part's lines stay together; the budget drops whole parts from
+		// the end, never the summary or the perfdata.
+		res.Items = append(res.Items, plugin.Item{Lines: p.lines})
+		res.Perf = append(res.Perf, p.perf...)
+	}
+	for _, p := range parts {
+		res.Detail = append(res.Detail, p.detail...)
+	}
+	sort.SliceStable(bad, func(i, j int) bool {
+		return plugin.Worse(bad[i].state, bad[j].state) == bad[i].state && bad[i].state != bad[j].state
+	})
+	var shorts []string
+	for _, p := range bad {
+		shorts = append(shorts, p.short)
+	}
+	switch {
+	case len(shorts) > 0:
+		res.Summary = strings.Join(shorts, ", ")
+	case c.running:
+		res.Summary = "running, all checks OK"
+	default:
+		res.Summary = "stopped, as allowed"
+	}
+	return res
+}

@@ -1,0 +1,142 @@
+package checkct_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vzmon/vzmon/internal/checkct"
+	"github.com/vzmon/vzmon/internal/nodegen"
+	"github.com/vzmon/vzmon/internal/plugintest"
+)
+
+func TestGolden(t *testing.T) {
+	root := plugintest.RepoRoot(t)
+	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"incident-204", []string{"--root", node("incident-204"), "--ctid", "204"}},
+		{"incident-web1-processes", []string{"--root", node("incident-204"), "--ctid", "web1", "--process", "apache2:2", "--process", "slapd", "--process", "named", "--process", "cron:1:1"}},
+		{"incident-healthy-203", []string{"--root", node("incident-204"), "--ctid", "dns1", "--process", "named"}},
+		{"incident-stopped-should-run", []string{"--root", node("incident-204"), "--ctid", "207"}},
+		{"incident-running-expected-stopped", []string{"--root", node("incident-204"), "--ctid", "206", "--expect", "stopped"}},
+		{"incident-quota-near-soft", []string{"--root", node("incident-204"), "--ctid", "201", "--quota-warning", "95"}},
+		{"incident-skip-parts", []string{"--root", node("incident-204"), "--ctid", "204", "--skip", "tasks,quota,uptime", "-w", "200", "-c", "300"}},
+		{"incident-recent-restart", []string{"--root", node("incident-204"), "--ctid", "204", "--restart-warning", "2d", "--skip", "tasks,beancounters"}},
+		{"incident-nrpe2-budget", []string{"--root", node("incident-204"), "--ctid", "204", "--max-output", "1023"}},
+		{"rhel6-simfs", []string{"--root", node("rhel6-vswap"), "--ctid", "web"}},
+		{"ovz-32bit-restart-warning", []string{"--root", node("ovz-32bit"), "--ctid", "101", "--restart-warning", "1h"}},
+		{"vz7-uuid-by-name", []string{"--root", node("vz7-uuid"), "--ctid", "app1", "--process", "node:2"}},
+		{"vz7-uuid-by-id", []string{"--root", node("vz7-uuid"), "--ctid", "7f3e2d1c-0b9a-4876-a543-210fedcba987"}},
+		{"unknown-container", []string{"--root", node("incident-204"), "--ctid", "nosuch"}},
+		{"not-openvz", []string{"--root", node("no-such-node"), "--ctid", "101"}},
+		{"missing-ctid", []string{"--root", node("incident-204")}},
+		{"bad-process", []string{"--ctid", "1", "--process", "x:5:2"}},
+		{"bad-skip", []string{"--ctid", "1", "--skip", "everything"}},
+		{"help", []string{"--help"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, code := plugintest.Run(&checkct.App{}, tt.args...)
+			plugintest.Golden(t, filepath.Join("check_vz_container", tt.name+".txt"), plugintest.Normalize(out, root), code)
+		})
+	}
+}
+
+// A running container whose config is gone is a WARNING, not a crash; a
+// UUID container without VEID= and without --envid says what to give.
+func TestConfigProblems(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
+	os.Remove(filepath.Join(dir, "etc", "vz", "conf", "203.conf"))
+	os.Remove(filepath.Join(dir, "etc", "vz", "names", "dns1"))
+	out, code := plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "203")
+	if code != 1 || !strings.Contains(out, "no config") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "etc", "vz", "conf", "202.conf"), []byte("NAME=\"db1\nONBOOT=yes\n"), 0o644)
+	out, code = plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "202")
+	if code != 1 || !strings.Contains(out, "config unreadable") || !strings.Contains(out, "202.conf line 1") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+
+	vz7 := filepath.Join(t.TempDir(), "vz7")
+	plugintest.WriteNode(t, vz7, nodegen.VZ7UUID().Write)
+	id := "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
+	conf := filepath.Join(vz7, "etc", "vz", "conf", id+".conf")
+	b, _ := os.ReadFile(conf)
+	os.WriteFile(conf, []byte(strings.Replace(string(b), "VEID=\"1001\"\n", "", 1)), 0o644)
+	out, code = plugintest.Run(&checkct.App{}, "--root", vz7, "--ctid", id)
+	if code != 3 || !strings.Contains(out, "give --envid") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	out, code = plugintest.Run(&checkct.App{}, "--root", vz7, "--ctid", id, "--envid", "1001")
+	if !strings.Contains(out, "of 6 tasks") {
+		t.Fatalf("--envid not used, exit %d:\n%s", code, out)
+	}
+}
+
+// A status file whose read blocks (a FIFO) ends as UNKNOWN naming it,
+// within the timeout.
+func TestBlockingStatusTimesOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
+	fifo := filepath.Join(dir, "proc", "100", "status")
+	os.Remove(fifo)
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	start := time.Now()
+	out, code := plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "204", "-t", "0.5")
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("took %v with -t 0.5", took)
+	}
+	if code != 3 || !strings.Contains(out, "timed out after 500ms while reading "+fifo) {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// With --state-file the container check also reports failcnt growth, with
+// the same code as check_ubc_failcnt.
+func TestFailcntGrowth(t *testing.T) {
+	tmp := t.TempDir()
+	dir, state := filepath.Join(tmp, "node"), filepath.Join(tmp, "st", "ct204.json")
+	n := nodegen.Incident204()
+	plugintest.WriteNode(t, dir, n.Write)
+	args := []string{"--root", dir, "--ctid", "204", "--state-file", state, "--skip", "tasks,beancounters,quota"}
+	if out, code := plugintest.Run(&checkct.App{}, args...); code != 0 || !strings.Contains(out, "baseline recorded") {
+		t.Fatalf("baseline: exit %d\n%s", code, out)
+	}
+	for i := range n.Cts {
+		for j := range n.Cts[i].Rows {
+			if n.Cts[i].ID == "204" && n.Cts[i].Rows[j].Name == "tcpsndbuf" {
+				n.Cts[i].Rows[j].FailCnt += 77
+			}
+		}
+	}
+	plugintest.WriteNode(t, dir, n.Write)
+	out, code := plugintest.Run(&checkct.App{}, args...)
+	if code != 2 || !strings.Contains(out, "tcpsndbuf +77") || !strings.Contains(out, "'failcnt_increase'=77c") {
+		t.Fatalf("growth: exit %d\n%s", code, out)
+	}
+}
+
+// BenchmarkTaskScan50000 is the task part on a host with 50,000 processes.
+func BenchmarkTaskScan50000(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "node")
+	if err := nodegen.Incident204().WithTasks(50000, 1).Write(dir); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, code := plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
+		if code == 3 {
+			b.Fatal(out)
+		}
+	}
+}
