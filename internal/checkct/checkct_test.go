@@ -10,42 +10,34 @@ import (
 
 	"github.com/vzmon/vzmon/internal/checkct"
 	"github.com/vzmon/vzmon/internal/nodegen"
+	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
 func TestGolden(t *testing.T) {
 	root := plugintest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	tests := []struct {
-		name string
-		args []string
-	}{
-		{"incident-204", []string{"--root", node("incident-204"), "--ctid", "204"}},
-		{"incident-web1-processes", []string{"--root", node("incident-204"), "--ctid", "web1", "--process", "apache2:2", "--process", "slapd", "--process", "named", "--process", "cron:1:1"}},
-		{"incident-healthy-203", []string{"--root", node("incident-204"), "--ctid", "dns1", "--process", "named"}},
-		{"incident-stopped-should-run", []string{"--root", node("incident-204"), "--ctid", "207"}},
-		{"incident-running-expected-stopped", []string{"--root", node("incident-204"), "--ctid", "206", "--expect", "stopped"}},
-		{"incident-quota-near-soft", []string{"--root", node("incident-204"), "--ctid", "201", "--quota-warning", "95"}},
-		{"incident-skip-parts", []string{"--root", node("incident-204"), "--ctid", "204", "--skip", "tasks,quota,uptime", "-w", "200", "-c", "300"}},
-		{"incident-recent-restart", []string{"--root", node("incident-204"), "--ctid", "204", "--restart-warning", "2d", "--skip", "tasks,beancounters"}},
-		{"incident-nrpe2-budget", []string{"--root", node("incident-204"), "--ctid", "204", "--max-output", "1023"}},
-		{"rhel6-simfs", []string{"--root", node("rhel6-vswap"), "--ctid", "web"}},
-		{"ovz-32bit-restart-warning", []string{"--root", node("ovz-32bit"), "--ctid", "101", "--restart-warning", "1h"}},
-		{"vz7-uuid-by-name", []string{"--root", node("vz7-uuid"), "--ctid", "app1", "--process", "node:2"}},
-		{"vz7-uuid-by-id", []string{"--root", node("vz7-uuid"), "--ctid", "7f3e2d1c-0b9a-4876-a543-210fedcba987"}},
-		{"unknown-container", []string{"--root", node("incident-204"), "--ctid", "nosuch"}},
-		{"not-openvz", []string{"--root", node("no-such-node"), "--ctid", "101"}},
-		{"missing-ctid", []string{"--root", node("incident-204")}},
-		{"bad-process", []string{"--ctid", "1", "--process", "x:5:2"}},
-		{"bad-skip", []string{"--ctid", "1", "--skip", "everything"}},
-		{"help", []string{"--help"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, code := plugintest.Run(&checkct.App{}, tt.args...)
-			plugintest.Golden(t, filepath.Join("check_vz_container", tt.name+".txt"), plugintest.Normalize(out, root), code)
-		})
-	}
+	plugintest.GoldenTable(t, "check_vz_container", func() plugin.App { return &checkct.App{} }, map[string][]string{
+		"incident-204":                      {"--root", node("incident-204"), "--ctid", "204"},
+		"incident-web1-processes":           {"--root", node("incident-204"), "--ctid", "web1", "--process", "apache2:2", "--process", "slapd", "--process", "named", "--process", "cron:1:1"},
+		"incident-healthy-203":              {"--root", node("incident-204"), "--ctid", "dns1", "--process", "named"},
+		"incident-stopped-should-run":       {"--root", node("incident-204"), "--ctid", "207"},
+		"incident-running-expected-stopped": {"--root", node("incident-204"), "--ctid", "206", "--expect", "stopped"},
+		"incident-quota-near-soft":          {"--root", node("incident-204"), "--ctid", "201", "--quota-warning", "95"},
+		"incident-skip-parts":               {"--root", node("incident-204"), "--ctid", "204", "--skip", "tasks,quota,uptime", "-w", "200", "-c", "300"},
+		"incident-recent-restart":           {"--root", node("incident-204"), "--ctid", "204", "--restart-warning", "2d", "--skip", "tasks,beancounters"},
+		"incident-nrpe2-budget":             {"--root", node("incident-204"), "--ctid", "204", "--max-output", "1023"},
+		"rhel6-simfs":                       {"--root", node("rhel6-vswap"), "--ctid", "web"},
+		"ovz-32bit-restart-warning":         {"--root", node("ovz-32bit"), "--ctid", "101", "--restart-warning", "1h"},
+		"vz7-uuid-by-name":                  {"--root", node("vz7-uuid"), "--ctid", "app1", "--process", "node:2"},
+		"vz7-uuid-by-id":                    {"--root", node("vz7-uuid"), "--ctid", "7f3e2d1c-0b9a-4876-a543-210fedcba987"},
+		"unknown-container":                 {"--root", node("incident-204"), "--ctid", "nosuch"},
+		"not-openvz":                        {"--root", node("no-such-node"), "--ctid", "101"},
+		"missing-ctid":                      {"--root", node("incident-204")},
+		"bad-process":                       {"--ctid", "1", "--process", "x:5:2"},
+		"bad-skip":                          {"--ctid", "1", "--skip", "everything"},
+		"help":                              {"--help"},
+	})
 }
 
 // A running container whose config is gone is a WARNING, not a crash; a
@@ -112,12 +104,8 @@ func TestFailcntGrowth(t *testing.T) {
 	if out, code := plugintest.Run(&checkct.App{}, args...); code != 0 || !strings.Contains(out, "baseline recorded") {
 		t.Fatalf("baseline: exit %d\n%s", code, out)
 	}
-	for i := range n.Cts {
-		for j := range n.Cts[i].Rows {
-			if n.Cts[i].ID == "204" && n.Cts[i].Rows[j].Name == "tcpsndbuf" {
-				n.Cts[i].Rows[j].FailCnt += 77
-			}
-		}
+	if err := n.SetFailcnt("204", "tcpsndbuf", 1861284+77); err != nil {
+		t.Fatal(err)
 	}
 	plugintest.WriteNode(t, dir, n.Write)
 	out, code := plugintest.Run(&checkct.App{}, args...)

@@ -19,21 +19,12 @@ import (
 // --root it differs on every run.
 var stateHash = regexp.MustCompile(`failcnt-[0-9a-f]{12}\.json`)
 
-// setFailcnt changes one resource's failcnt (and held) on a node model.
+// setFailcnt changes one resource's failcnt on a node model.
 func setFailcnt(t testing.TB, n *nodegen.Node, id, res string, fc uint64) {
 	t.Helper()
-	for i := range n.Cts {
-		if n.Cts[i].ID != id {
-			continue
-		}
-		for j := range n.Cts[i].Rows {
-			if n.Cts[i].Rows[j].Name == res {
-				n.Cts[i].Rows[j].FailCnt = fc
-				return
-			}
-		}
+	if err := n.SetFailcnt(id, res, fc); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no %s in CT %s", res, id)
 }
 
 type story struct {

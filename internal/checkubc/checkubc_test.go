@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkubc"
+	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
@@ -17,45 +18,36 @@ import (
 func TestGolden(t *testing.T) {
 	root := plugintest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	tests := []struct {
-		name string
-		args []string
-	}{
-		{"incident-204", []string{"--root", node("incident-204")}},
-		{"rhel6-vswap", []string{"--root", node("rhel6-vswap")}},
-		{"ovz-32bit", []string{"--root", node("ovz-32bit")}},
-		{"vz7-uuid", []string{"--root", node("vz7-uuid")}},
-		{"one-ct-full-perfdata", []string{"--root", node("incident-204"), "--ctid", "204"}},
-		{"ct-by-name", []string{"--root", node("incident-204"), "--ctid", "web1", "--resource", "tcpsndbuf,numproc"}},
-		{"uuid-ct-by-name", []string{"--root", node("vz7-uuid"), "--ctid", "app1", "-w", "95", "-c", "98"}},
-		{"ct-not-running", []string{"--root", node("incident-204"), "--ctid", "999"}},
-		{"ct-unknown-name", []string{"--root", node("incident-204"), "--ctid", "nosuch"}},
-		{"exclude-incident", []string{"--root", node("incident-204"), "--exclude-ctid", "web1", "-w", "80", "-c", "90"}},
-		{"host-ct0-named", []string{"--root", node("rhel6-vswap"), "--ctid", "0"}},
-		{"physpages-on", []string{"--root", node("incident-204"), "--threshold", "physpages=90,98"}},
-		{"maxheld", []string{"--root", node("ovz-32bit"), "--maxheld", "-w", "95", "-c", "96"}},
-		{"guarantee-named", []string{"--root", node("ovz-32bit"), "--resource", "oomguarpages"}},
-		{"resource-off", []string{"--root", node("incident-204"), "--threshold", "tcpsndbuf=,"}},
-		{"verbose", []string{"--root", node("incident-204"), "-v"}},
-		{"very-verbose", []string{"--root", node("incident-204"), "-vv"}},
-		{"perfdata-all", []string{"--root", node("rhel6-vswap"), "--perfdata", "all", "--max-output", "0"}},
-		{"tiny-budget", []string{"--root", node("incident-204"), "--max-output", "300"}},
-		{"not-openvz", []string{"--root", node("no-such-node")}},
-		{"damaged-table", []string{"--root", node("broken-ubc")}},
-		{"bad-flag", []string{"--bogus"}},
-		{"bad-range", []string{"-w", "10:5"}},
-		{"bad-resource", []string{"--resource", "tcpsendbuf"}},
-		{"bad-threshold", []string{"--threshold", "tcpsndbuf=90"}},
-		{"bad-timeout", []string{"-t", "soon"}},
-		{"help", []string{"--help"}},
-		{"version", []string{"--version"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, code := plugintest.Run(&checkubc.App{}, tt.args...)
-			plugintest.Golden(t, filepath.Join("check_ubc", tt.name+".txt"), plugintest.Normalize(out, root), code)
-		})
-	}
+	plugintest.GoldenTable(t, "check_ubc", func() plugin.App { return &checkubc.App{} }, map[string][]string{
+		"incident-204":         {"--root", node("incident-204")},
+		"rhel6-vswap":          {"--root", node("rhel6-vswap")},
+		"ovz-32bit":            {"--root", node("ovz-32bit")},
+		"vz7-uuid":             {"--root", node("vz7-uuid")},
+		"one-ct-full-perfdata": {"--root", node("incident-204"), "--ctid", "204"},
+		"ct-by-name":           {"--root", node("incident-204"), "--ctid", "web1", "--resource", "tcpsndbuf,numproc"},
+		"uuid-ct-by-name":      {"--root", node("vz7-uuid"), "--ctid", "app1", "-w", "95", "-c", "98"},
+		"ct-not-running":       {"--root", node("incident-204"), "--ctid", "999"},
+		"ct-unknown-name":      {"--root", node("incident-204"), "--ctid", "nosuch"},
+		"exclude-incident":     {"--root", node("incident-204"), "--exclude-ctid", "web1", "-w", "80", "-c", "90"},
+		"host-ct0-named":       {"--root", node("rhel6-vswap"), "--ctid", "0"},
+		"physpages-on":         {"--root", node("incident-204"), "--threshold", "physpages=90,98"},
+		"maxheld":              {"--root", node("ovz-32bit"), "--maxheld", "-w", "95", "-c", "96"},
+		"guarantee-named":      {"--root", node("ovz-32bit"), "--resource", "oomguarpages"},
+		"resource-off":         {"--root", node("incident-204"), "--threshold", "tcpsndbuf=,"},
+		"verbose":              {"--root", node("incident-204"), "-v"},
+		"very-verbose":         {"--root", node("incident-204"), "-vv"},
+		"perfdata-all":         {"--root", node("rhel6-vswap"), "--perfdata", "all", "--max-output", "0"},
+		"tiny-budget":          {"--root", node("incident-204"), "--max-output", "300"},
+		"not-openvz":           {"--root", node("no-such-node")},
+		"damaged-table":        {"--root", node("broken-ubc")},
+		"bad-flag":             {"--bogus"},
+		"bad-range":            {"-w", "10:5"},
+		"bad-resource":         {"--resource", "tcpsendbuf"},
+		"bad-threshold":        {"--threshold", "tcpsndbuf=90"},
+		"bad-timeout":          {"-t", "soon"},
+		"help":                 {"--help"},
+		"version":              {"--version"},
+	})
 }
 
 // The default output of a whole-node check fits NRPE 2's 1,023 bytes on

@@ -173,7 +173,7 @@ func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
 		return nil, err
 	}
 	defer f.Close()
-	cfg, err := vzconf.Parse(f, n.Path(rel))
+	cfg, err := vzconf.Parse(f, n.Path(rel)) // not readParsed: the ID check comes first
 	if err != nil {
 		return nil, &Error{Msg: err.Error(), Err: err}
 	}
@@ -268,16 +268,22 @@ func (n Node) ReadClock(t Tracer) Clock {
 	return c
 }
 
-// VEStat reads proc/vz/vestat.
-func (n Node) VEStat(t Tracer) (map[string]vzproc.VEStat, error) {
-	f, err := n.open(t, "proc/vz/vestat")
+// readParsed opens rel and parses it; parse errors name file and line.
+func readParsed[T any](n Node, t Tracer, rel string, parse func(io.Reader, string) (T, error)) (T, error) {
+	var zero T
+	f, err := n.open(t, rel)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer f.Close()
-	st, err := vzproc.ParseVEStat(f, n.Path("proc/vz/vestat"))
+	v, err := parse(f, n.Path(rel))
 	if err != nil {
-		return nil, &Error{Msg: err.Error(), Err: err}
+		return zero, &Error{Msg: err.Error(), Err: err}
 	}
-	return st, nil
+	return v, nil
+}
+
+// VEStat reads proc/vz/vestat.
+func (n Node) VEStat(t Tracer) (map[string]vzproc.VEStat, error) {
+	return readParsed(n, t, "proc/vz/vestat", vzproc.ParseVEStat)
 }

@@ -157,30 +157,12 @@ func readStatusAt(dirfd int, name string, buf []byte) (int, error) {
 
 // VEInfo reads proc/vz/veinfo: the running environments.
 func (n Node) VEInfo(t Tracer) (map[string]vzproc.VEInfo, error) {
-	f, err := n.open(t, "proc/vz/veinfo")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	v, err := vzproc.ParseVEInfo(f, n.Path("proc/vz/veinfo"))
-	if err != nil {
-		return nil, &Error{Msg: err.Error(), Err: err}
-	}
-	return v, nil
+	return readParsed(n, t, "proc/vz/veinfo", vzproc.ParseVEInfo)
 }
 
 // VZQuota reads proc/vz/vzquota.
 func (n Node) VZQuota(t Tracer) (map[string]vzproc.Quota, error) {
-	f, err := n.open(t, "proc/vz/vzquota")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	q, err := vzproc.ParseVZQuota(f, n.Path("proc/vz/vzquota"))
-	if err != nil {
-		return nil, &Error{Msg: err.Error(), Err: err}
-	}
-	return q, nil
+	return readParsed(n, t, "proc/vz/vzquota", vzproc.ParseVZQuota)
 }
 
 // HostCPUs counts the cpuN lines of proc/stat; 0 when unreadable.

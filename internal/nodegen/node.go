@@ -254,3 +254,19 @@ func limitText(v uint64) string {
 	}
 	return strconv.FormatUint(v, 10)
 }
+
+// SetFailcnt sets one resource's failcnt of a container.
+func (n *Node) SetFailcnt(id, res string, v uint64) error {
+	for i := range n.Cts {
+		if n.Cts[i].ID != id {
+			continue
+		}
+		for j := range n.Cts[i].Rows {
+			if n.Cts[i].Rows[j].Name == res {
+				n.Cts[i].Rows[j].FailCnt = v
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("no resource %s in CT %s", res, id)
+}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,5 +124,22 @@ func WriteNode(t testing.TB, dir string, write func(string) error) {
 	}
 	if err := write(dir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// GoldenTable runs each case (name: arguments) with a fresh app, in name
+// order, and compares its output with testdata/golden/<dir>/<name>.txt.
+func GoldenTable(t *testing.T, dir string, newApp func() plugin.App, cases map[string][]string) {
+	root := RepoRoot(t)
+	names := make([]string, 0, len(cases))
+	for name := range cases {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			out, code := Run(newApp(), cases[name]...)
+			Golden(t, filepath.Join(dir, name+".txt"), Normalize(out, root), code)
+		})
 	}
 }

@@ -77,16 +77,8 @@ func setFailcnt(node *nodegen.Node, s string) error {
 	if !ok1 || !ok2 || err != nil {
 		return fmt.Errorf("-failcnt %q: want CT:RESOURCE=N", s)
 	}
-	for i := range node.Cts {
-		if node.Cts[i].ID != ct {
-			continue
-		}
-		for j := range node.Cts[i].Rows {
-			if node.Cts[i].Rows[j].Name == res {
-				node.Cts[i].Rows[j].FailCnt = v
-				return nil
-			}
-		}
+	if err := node.SetFailcnt(ct, res, v); err != nil {
+		return fmt.Errorf("-failcnt %q: %v", s, err)
 	}
-	return fmt.Errorf("-failcnt %q: no resource %s in CT %s", s, res, ct)
+	return nil
 }
