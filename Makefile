@@ -15,7 +15,7 @@ FUZZTIME    ?= 10s
 LDFLAGS     := -s -w -buildid= -X $(MODULE)/internal/version.version=$(VERSION)
 BUILD       := CGO_ENABLED=0 GOTOOLCHAIN=$(BUILD_GO) GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(LDFLAGS)"
 
-.PHONY: help build test demo bench fuzz lint install clean
+.PHONY: help build test demo bench fuzz lint install clean contrib integration
 
 ## help: list the targets
 help:
@@ -34,6 +34,10 @@ test: lint
 demo: build
 	@./scripts/demo.sh
 
+## integration: the plugins and contrib/ through real Icinga 2, NRPE, Nagios 4 and sudo (root; installs missing packages)
+integration:
+	@bash test/integration/run.sh
+
 ## bench: the benchmarks of the hot paths
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
@@ -47,6 +51,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	go vet ./...
+
+## contrib: regenerate contrib/icinga2/commands.conf from the plugins' flags
+contrib:
+	@./scripts/gen-contrib.sh
 
 ## install: copy the plugins to $(DESTDIR)$(PREFIX) (default /usr/lib/nagios/plugins)
 install: build

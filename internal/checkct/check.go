@@ -13,6 +13,7 @@ import (
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/threshold"
@@ -24,11 +25,21 @@ import (
 // App is check_vz_container.
 type App struct{ f Flags }
 
-func (a *App) Name() string        { return "check_vz_container" }
-func (a *App) Tag() string         { return "VZ CONTAINER" }
-func (a *App) Flags() any          { return &a.f }
-func (a *App) Common() *cli.Common { return &a.f.Common }
-func (a *App) Help() string        { return help }
+func (a *App) Name() string              { return "check_vz_container" }
+func (a *App) Tag() string               { return "VZ CONTAINER" }
+func (a *App) Flags() any                { return &a.f }
+func (a *App) Common() *cli.Common       { return &a.f.Common }
+func (a *App) Help() string              { return help }
+func (a *App) Icinga2() (string, string) { return "vz_container", "vz_container" }
+
+// Guard refuses --root and a state file outside the state directory under
+// raised privileges.
+func (a *App) Guard() error {
+	return privilege.Guard(
+		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
+		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Allowed: checkfailcnt.DefaultStateDir},
+	)
+}
 
 const help = `Checks one container's health from the hardware node, without entering it
 and without running vzctl: running or not, uptime, its tasks and load (counted

@@ -10,6 +10,7 @@ import (
 	"github.com/vzmon/vzmon/internal/failcnt"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -40,11 +41,22 @@ func (f *AppFlags) Validate() error {
 // App is check_ubc_failcnt.
 type App struct{ f AppFlags }
 
-func (a *App) Name() string        { return "check_ubc_failcnt" }
-func (a *App) Tag() string         { return "UBC FAILCNT" }
-func (a *App) Flags() any          { return &a.f }
-func (a *App) Common() *cli.Common { return &a.f.Common }
-func (a *App) Help() string        { return help }
+func (a *App) Name() string              { return "check_ubc_failcnt" }
+func (a *App) Tag() string               { return "UBC FAILCNT" }
+func (a *App) Flags() any                { return &a.f }
+func (a *App) Common() *cli.Common       { return &a.f.Common }
+func (a *App) Help() string              { return help }
+func (a *App) Icinga2() (string, string) { return "ubc_failcnt", "ubc_failcnt" }
+
+// Guard refuses --root and state paths outside the state directory under
+// raised privileges.
+func (a *App) Guard() error {
+	return privilege.Guard(
+		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
+		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: DefaultStateDir},
+		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Allowed: DefaultStateDir},
+	)
+}
 
 const help = `Alerts when a beancounter failcnt of a container grew since the previous
 run: allocations are failing now. A non-zero failcnt alone is history, not an

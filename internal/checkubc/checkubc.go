@@ -11,6 +11,7 @@ import (
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -31,6 +32,7 @@ type Flags struct {
 	Select     selection.Flags `embed:""`
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
+	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
 	MaxOutput  int             `name:"max-output" default:"-1" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v or for one container; 0 = no limit."`
 }
 
@@ -54,6 +56,14 @@ func (a *App) Flags() any          { return &a.f }
 func (a *App) Common() *cli.Common { return &a.f.Common }
 func (a *App) Help() string        { return help }
 
+// Icinga2 names the CheckCommand and its vars prefix.
+func (a *App) Icinga2() (string, string) { return "ubc", "ubc" }
+
+// Guard refuses --root under raised privileges.
+func (a *App) Guard() error {
+	return privilege.Guard(privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"})
+}
+
 const help = `Checks the user beancounters of the containers on an OpenVZ/Virtuozzo
 hardware node: held against barrier (or limit where there is no barrier), in
 percent. Run it on the node (CT 0) as root (see contrib/sudoers.d).
@@ -74,6 +84,9 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	snap, err := n.Beancounters(pr)
 	if err != nil {
 		return plugin.FromError(err)
+	}
+	if a.f.List {
+		return list(n, pr, snap)
 	}
 	sel, err := a.f.Select.Resolve(n, pr, snap)
 	if err != nil {

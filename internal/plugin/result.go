@@ -53,6 +53,9 @@ type Result struct {
 	// container): the budget trims it before any long output.
 	Detail   []Perf
 	MaxBytes int // output budget in bytes; 0 means no limit
+	// Raw, when set, is printed as it is instead of a check result (a
+	// listing for scripts); State is the exit code.
+	Raw string
 }
 
 // Unknown returns an UNKNOWN result; hint lines (what to do) go to the long

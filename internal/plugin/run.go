@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +18,9 @@ import (
 	"github.com/vzmon/vzmon/internal/cli"
 )
 
-// App is one plugin: its flags and its check.
+// App is one plugin: its flags and its check. An App may also implement
+// Guard() error, which runs after the flags are parsed and refuses what
+// is unsafe (see package privilege).
 type App interface {
 	// Name is the program name; Tag prefixes the state on the first line
 	// ("UBC" gives "UBC CRITICAL - ...").
@@ -25,6 +28,8 @@ type App interface {
 	Tag() string
 	// Help is the description --help prints, with examples.
 	Help() string
+	// Icinga2 names the plugin's Icinga 2 CheckCommand and its vars prefix.
+	Icinga2() (command, varPrefix string)
 	// Flags returns the kong struct (embedding cli.Common) to fill.
 	Flags() any
 	Common() *cli.Common
@@ -103,6 +108,17 @@ func (p *Progress) close() {
 // to np. Help and version text go to stdout with exit 3.
 func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 	start := time.Now()
+	if slices.Contains(args, cli.DumpFlag) {
+		command, prefix := app.Icinga2()
+		text, err := cli.Icinga2Command(app.Flags(), app.Name(), command, prefix)
+		if err != nil {
+			Apply(np, app.Tag(), Unknownf(nil, "%v", err), start)
+			return
+		}
+		fmt.Fprint(stdout, text)
+		np.ExitStatusCode = int(OK)
+		return
+	}
 	err := cli.Parse(app.Flags(), app.Name(), app.Help(), args, stdout)
 	if errors.Is(err, cli.ErrExited) {
 		np.ExitStatusCode = int(Unknown)
@@ -112,12 +128,23 @@ func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 		Apply(np, app.Tag(), Unknownf(nil, "%s", err), start)
 		return
 	}
+	if g, ok := app.(interface{ Guard() error }); ok {
+		if err := g.Guard(); err != nil {
+			Apply(np, app.Tag(), Unknownf([]string{"run it as root directly to use such paths, or leave them at their defaults"}, "%v", err), start)
+			return
+		}
+	}
 	common := app.Common()
 	pr := &Progress{start: start, stage: "starting"}
 	if common.Verbose >= 3 {
 		pr.trace = stderr
 	}
 	res := runBounded(pr, app, common.Timeout.Duration(), common.Verbose)
+	if res.Raw != "" {
+		fmt.Fprint(stdout, res.Raw) // a listing, not a check result
+		np.ExitStatusCode = int(res.State)
+		return
+	}
 	tag := app.Tag()
 	if res.Tag != "" {
 		tag = res.Tag

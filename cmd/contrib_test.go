@@ -1,0 +1,31 @@
+package cmd_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/vzmon/vzmon/internal/checkct"
+	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/checkubc"
+	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/plugintest"
+)
+
+// The committed Icinga 2 CheckCommands are exactly what the plugins'
+// flags generate: contrib cannot drift from the command lines.
+func TestIcinga2CommandsMatchFlags(t *testing.T) {
+	committed, err := os.ReadFile("../contrib/icinga2/commands.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []plugin.App{&checkubc.App{}, &checkfailcnt.App{}, &checkct.App{}} {
+		out, code := plugintest.Run(app, "--dump-icinga2-config")
+		if code != 0 || !strings.HasPrefix(out, "object CheckCommand") {
+			t.Fatalf("%s: exit %d\n%s", app.Name(), code, out)
+		}
+		if !strings.Contains(string(committed), out) {
+			t.Errorf("contrib/icinga2/commands.conf is stale for %s: run make contrib", app.Name())
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/alecthomas/kong"
+)
+
+// DumpFlag makes a plugin print its Icinga 2 CheckCommand and exit 0.
+const DumpFlag = "--dump-icinga2-config"
+
+// Icinga2Command renders the plugin's Icinga 2 CheckCommand from its kong
+// model, in the Icinga Template Library's style, so contrib/icinga2 can
+// never drift from the flags: every flag with its description, switches
+// with set_if, lists with repeat_key, defaults in vars.
+func Icinga2Command(app any, name, command, varPrefix string) (string, error) {
+	parser, err := kong.New(app, kong.Name(name), kong.Exit(func(int) {}))
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "object CheckCommand %q {\n", command)
+	fmt.Fprintf(&b, "\tcommand = [ PluginDir + \"/%s\" ]\n\n\targuments = {\n", name)
+	var vars []string
+	for _, f := range parser.Model.Node.Flags {
+		if f.Hidden || f.Name == "help" || f.Name == "version" {
+			continue
+		}
+		v := varPrefix + "_" + strings.ReplaceAll(f.Name, "-", "_")
+		fmt.Fprintf(&b, "\t\t\"--%s\" = {\n", f.Name)
+		switch {
+		case f.IsBool() || f.IsCounter():
+			fmt.Fprintf(&b, "\t\t\tset_if = \"$%s$\"\n", v)
+		case f.IsSlice():
+			fmt.Fprintf(&b, "\t\t\tvalue = \"$%s$\"\n\t\t\trepeat_key = true\n", v)
+		default:
+			fmt.Fprintf(&b, "\t\t\tvalue = \"$%s$\"\n", v)
+		}
+		fmt.Fprintf(&b, "\t\t\tdescription = %q\n\t\t}\n", oneLine(f.Help))
+		if d := f.Default; d != "" && d != "-1" && !(f.Name == "root" && d == "/") && !f.IsBool() && !f.IsCounter() {
+			vars = append(vars, fmt.Sprintf("\tvars.%s = %q\n", v, d))
+		}
+	}
+	b.WriteString("\t}\n")
+	if len(vars) > 0 {
+		b.WriteString("\n")
+		for _, v := range vars {
+			b.WriteString(v)
+		}
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}

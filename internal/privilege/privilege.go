@@ -1,0 +1,103 @@
+// Package privilege stops a plugin that runs with privileges its caller
+// lacks (setuid, file capabilities, sudo for another user) from reading
+// or writing paths the caller chose: otherwise the sudo rule or capability
+// that lets monitoring read the beancounters would let any caller read
+// root-only files (error messages quote lines of what they read).
+package privilege
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Elevated reports whether the process has privileges its caller lacks,
+// and how it got them.
+func Elevated() (bool, string) {
+	if os.Getuid() != os.Geteuid() || os.Getgid() != os.Getegid() {
+		return true, "setuid/setgid"
+	}
+	if os.Geteuid() == 0 {
+		// sudo, pkexec and doas set these themselves; a caller cannot
+		// clear them to pass as root.
+		for _, v := range []string{"SUDO_UID", "PKEXEC_UID", "DOAS_USER"} {
+			if s := os.Getenv(v); s != "" && s != "0" && s != "root" {
+				return true, fmt.Sprintf("run as root for %s=%s", v, s)
+			}
+		}
+		return false, ""
+	}
+	if capEff() != 0 {
+		return true, "file capabilities"
+	}
+	return false, ""
+}
+
+// capEff reads the effective capability set of this process from the real
+// /proc (never below --root: it is about this process).
+func capEff() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "CapEff:"); ok {
+			x, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return x
+		}
+	}
+	return 0
+}
+
+// Path is a path flag: its name, its value, and where it may point.
+type Path struct {
+	Flag  string
+	Value string
+	// Allowed is the directory it must stay in ("" means it must equal
+	// Default, as --root must be /).
+	Allowed string
+	Default string
+}
+
+// Guard refuses caller-chosen paths when the process is elevated.
+func Guard(paths ...Path) error {
+	elevated, how := Elevated()
+	if !elevated {
+		return nil
+	}
+	for _, p := range paths {
+		if p.Value == "" || p.Value == p.Default {
+			continue
+		}
+		clean := filepath.Clean(p.Value)
+		if p.Allowed != "" && filepath.IsAbs(clean) && strings.HasPrefix(clean, filepath.Clean(p.Allowed)+string(os.PathSeparator)) {
+			continue
+		}
+		if p.Allowed == "" && clean == p.Default {
+			continue
+		}
+		where := "the default"
+		if p.Allowed != "" {
+			where = "inside " + p.Allowed
+		}
+		return fmt.Errorf("refusing %s %q: the plugin runs with privileges its caller lacks (%s), so paths must stay %s", p.Flag, sanitize(p.Value), how, where)
+	}
+	return nil
+}
+
+func sanitize(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "..."
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '|' {
+			return '?'
+		}
+		return r
+	}, s)
+}
