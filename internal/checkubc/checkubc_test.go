@@ -46,6 +46,7 @@ func TestGolden(t *testing.T) {
 		"bad-threshold":        {"--threshold", "tcpsndbuf=90"},
 		"bad-timeout":          {"-t", "soon"},
 		"help":                 {"--help"},
+		"list":                 {"--root", node("incident-204"), "--list"},
 		"version":              {"--version"},
 	})
 }
