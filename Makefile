@@ -15,7 +15,7 @@ FUZZTIME    ?= 10s
 LDFLAGS     := -s -w -buildid= -X $(MODULE)/internal/version.version=$(VERSION)
 BUILD       := CGO_ENABLED=0 GOTOOLCHAIN=$(BUILD_GO) GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(LDFLAGS)"
 
-.PHONY: help build test demo bench fuzz lint install clean contrib integration
+.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability
 
 ## help: list the targets
 help:
@@ -26,9 +26,14 @@ build:
 	@mkdir -p bin
 	@for p in $(PLUGINS); do echo "build bin/$$p ($(VERSION))"; $(BUILD) -o bin/$$p ./cmd/$$p || exit 1; done
 
-## test: vet, formatting, and every test with the race detector
+## test: vet, formatting, and every test with the race detector (the fast parts of the long ones)
 test: lint
-	go test -race -count=1 ./...
+	go test -race -short -count=1 ./...
+
+## reliability: the long fault tests (64x20 concurrent runs, 500 SIGKILLs, 10,000 containers) and every fuzz target for FUZZTIME
+reliability:
+	VZMON_LONG=1 go test -race -count=1 -timeout 60m ./internal/checkfailcnt/ ./test/faults/
+	@./scripts/fuzz.sh $(FUZZTIME)
 
 ## demo: run the plugins on the bundled sample nodes
 demo: build
