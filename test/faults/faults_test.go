@@ -403,3 +403,30 @@ func TestMemoryOn10000Containers(t *testing.T) {
 		t.Errorf("temp files left: %v", left)
 	}
 }
+
+// A table the caller may not read (the nagios user without sudo) is an
+// UNKNOWN that says how to grant the access.
+func TestPermissionDenied(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the plugin as another user")
+	}
+	dir, err := os.MkdirTemp("", "vzmon-perm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	plugintest.WriteNode(t, filepath.Join(dir, "node"), nodegen.RHEL6VSwap().Write)
+	os.Chmod(dir, 0o755)
+	table := filepath.Join(dir, "node", "proc", "bc", "resources")
+	os.Chmod(table, 0o400) // as the kernel's: root only
+	bin := filepath.Join(dir, "check_ubc")
+	b, _ := os.ReadFile(plugintest.Binary(t, "check_ubc"))
+	os.WriteFile(bin, b, 0o755)
+	cmd := exec.Command(bin, "--root", filepath.Join(dir, "node"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 3 || !strings.Contains(string(out), "permission denied reading "+table) ||
+		!strings.Contains(string(out), "CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH") || !strings.Contains(string(out), "sudo") {
+		t.Fatalf("exit %d:\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+}
