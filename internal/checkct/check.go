@@ -16,6 +16,7 @@ import (
 	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
@@ -163,7 +164,7 @@ func (a *App) state(c *ct) *part {
 	}
 	why := ""
 	if onboot != "" {
-		why = " (ONBOOT=" + plugin.Sanitize(onboot, 16) + ")"
+		why = " (ONBOOT=" + text.Clean(onboot, 16) + ")"
 	}
 	switch {
 	case !c.running && expect == "running":
@@ -362,7 +363,7 @@ func (a *App) processes(tasks *node.Tasks, err error) *part {
 	for _, spec := range a.f.Process {
 		req, _ := parseProcess(spec) // validated
 		n := tasks.ByName[req.name]
-		name := plugin.Sanitize(req.name, 64)
+		name := text.Clean(req.name, 64)
 		switch {
 		case n == 0 && req.min > 0:
 			bad = append(bad, name+" missing")

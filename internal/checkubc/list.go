@@ -9,6 +9,7 @@ import (
 
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -41,7 +42,7 @@ func list(n node.Node, pr *plugin.Progress, snap *ubc.Snapshot) plugin.Result {
 	out := make([]Listed, 0, len(byID))
 	for id, l := range byID {
 		if cfg, err := n.Config(pr, id); err == nil {
-			l.Name = plugin.Sanitize(cfg["NAME"], 128)
+			l.Name = text.Clean(cfg["NAME"], 128)
 			l.OnBoot = cfg["ONBOOT"] == "yes"
 		}
 		out = append(out, *l)

@@ -138,35 +138,38 @@ const unl = ubc.LongMax64
 // Profile is a set of configured limits by resource name.
 type Profile map[string]Limit
 
+// classicLimits are vzctl's sample values for the socket, file and other
+// small resources, which VSwap and pre-VSwap containers share.
+func classicLimits(p Profile) Profile {
+	for k, v := range map[string]Limit{
+		"shmpages": {21504, 21504}, "numtcpsock": {360, 360}, "numflock": {188, 206}, "numpty": {16, 16},
+		"numsiginfo": {256, 256}, "tcpsndbuf": {1720320, 2703360}, "tcprcvbuf": {1720320, 2703360},
+		"othersockbuf": {1126080, 2097152}, "dgramrcvbuf": {262144, 262144}, "numothersock": {360, 360},
+		"dcachesize": {3409920, 3624960}, "numfile": {9312, 9312}, "numiptent": {128, 128},
+	} {
+		p[k] = v
+	}
+	return p
+}
+
 // VSwapProfile is a hosting provider's VSwap container: RAM and swap as
 // physpages/swappages limits, the classic vzctl sample values for the
 // socket and file resources, the rest unlimited.
 func VSwapProfile(ramPages, swapPages uint64) Profile {
-	return Profile{
+	return classicLimits(Profile{
 		"kmemsize": {unl, unl}, "lockedpages": {2048, 2048}, "privvmpages": {unl, unl},
-		"shmpages": {21504, 21504}, "numproc": {400, 400}, "physpages": {0, ramPages},
-		"vmguarpages": {0, unl}, "oomguarpages": {0, unl}, "numtcpsock": {360, 360},
-		"numflock": {188, 206}, "numpty": {16, 16}, "numsiginfo": {256, 256},
-		"tcpsndbuf": {1720320, 2703360}, "tcprcvbuf": {1720320, 2703360},
-		"othersockbuf": {1126080, 2097152}, "dgramrcvbuf": {262144, 262144},
-		"numothersock": {360, 360}, "dcachesize": {3409920, 3624960},
-		"numfile": {9312, 9312}, "numiptent": {128, 128}, "swappages": {0, swapPages},
-	}
+		"numproc": {400, 400}, "physpages": {0, ramPages}, "vmguarpages": {0, unl},
+		"oomguarpages": {0, unl}, "swappages": {0, swapPages},
+	})
 }
 
 // ClassicProfile is a pre-VSwap container (vzctl's ve-basic sample): memory
 // limited through privvmpages, guarantees in vmguarpages/oomguarpages.
 func ClassicProfile(max uint64) Profile {
-	return Profile{
+	return classicLimits(Profile{
 		"kmemsize": {14372700, 14790164}, "lockedpages": {256, 256}, "privvmpages": {65536, 69632},
-		"shmpages": {21504, 21504}, "numproc": {240, 240}, "physpages": {0, max},
-		"vmguarpages": {33792, max}, "oomguarpages": {26112, max}, "numtcpsock": {360, 360},
-		"numflock": {188, 206}, "numpty": {16, 16}, "numsiginfo": {256, 256},
-		"tcpsndbuf": {1720320, 2703360}, "tcprcvbuf": {1720320, 2703360},
-		"othersockbuf": {1126080, 2097152}, "dgramrcvbuf": {262144, 262144},
-		"numothersock": {360, 360}, "dcachesize": {3409920, 3624960},
-		"numfile": {9312, 9312}, "numiptent": {128, 128},
-	}
+		"numproc": {240, 240}, "physpages": {0, max}, "vmguarpages": {33792, max}, "oomguarpages": {26112, max},
+	})
 }
 
 // HostProfile is CT 0: unlimited, except the oomguarpages barrier the kernel

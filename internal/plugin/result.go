@@ -9,7 +9,6 @@ import (
 
 	"github.com/vzmon/vzmon/internal/state"
 	"strings"
-	"unicode/utf8"
 )
 
 // State aliases the shared state type so checks can write plugin.Critical.
@@ -72,27 +71,6 @@ func FromError(err error) Result {
 		return Unknownf(h.Hints(), "%s", err)
 	}
 	return Unknownf(nil, "%s", err)
-}
-
-// Sanitize makes text from files (names, descriptions) safe for plugin
-// output: no line breaks or control bytes, no '|' (which starts perfdata),
-// invalid UTF-8 replaced, at most max bytes plus "...".
-func Sanitize(s string, max int) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '|':
-			r = '/'
-		case r < 0x20 || r == 0x7f || r == utf8.RuneError || r >= 0x80 && r < 0xa0:
-			r = '?'
-		}
-		if b.Len()+utf8.RuneLen(r) > max {
-			b.WriteString("...")
-			break
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // Label makes a perfdata label from parts: lower case (go-nagios keys

@@ -16,6 +16,7 @@ import (
 	"github.com/atc0005/go-nagios"
 
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/text"
 )
 
 // App is one plugin: its flags and its check. An App may also implement
@@ -229,7 +230,7 @@ func shrink(tag string, res Result, keep int, timePerf Perf) Result {
 		case len(res.Perf) > 0:
 			res.Perf = res.Perf[:len(res.Perf)-1]
 		case len(res.Summary) > 20:
-			res.Summary = Sanitize(res.Summary, len(res.Summary)*3/4)
+			res.Summary = text.Clean(res.Summary, len(res.Summary)*3/4)
 		default:
 			return res
 		}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vzmon/vzmon/internal/text"
 )
 
 // Elevated reports whether the process has privileges its caller lacks,
@@ -85,19 +87,7 @@ func Guard(paths ...Path) error {
 		if p.Allowed != "" {
 			where = "inside " + p.Allowed
 		}
-		return fmt.Errorf("refusing %s %q: the plugin runs with privileges its caller lacks (%s), so paths must stay %s", p.Flag, sanitize(p.Value), how, where)
+		return fmt.Errorf("refusing %s %q: the plugin runs with privileges its caller lacks (%s), so paths must stay %s", p.Flag, text.Clean(p.Value, 80), how, where)
 	}
 	return nil
-}
-
-func sanitize(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "..."
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '|' {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/node"
+	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -162,7 +163,7 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 		return arg, nil
 	}
 	return "", &node.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
-		sanitize(arg), snap.Source, n.Path("etc/vz/names"), n.Path("etc/vz/conf")),
+		text.Clean(arg, 64), snap.Source, n.Path("etc/vz/names"), n.Path("etc/vz/conf")),
 		Hint: []string{"check the spelling, or list the containers with: check_ubc --list"}}
 }
 
@@ -180,22 +181,10 @@ func isIDShaped(s string) bool {
 	return digits || hex
 }
 
-func sanitize(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '|' {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
 // CTLabel names a container for people: "CT 204 (web1)", or "CT 204".
 func CTLabel(id, name string) string {
 	if name == "" || name == id {
 		return "CT " + id
 	}
-	return "CT " + id + " (" + sanitize(name) + ")"
+	return "CT " + id + " (" + text.Clean(name, 64) + ")"
 }

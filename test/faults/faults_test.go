@@ -84,6 +84,35 @@ func checkShape(t *testing.T, plugin string, r result) {
 	}
 }
 
+// sharedDir is a directory that user nobody can enter (t.TempDir's parent
+// is 0700), removed after the test.
+func sharedDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	return dir
+}
+
+// copyPlugin copies a built plugin into dir (root-owned, 0755).
+func copyPlugin(t *testing.T, plugin, dst string) string {
+	t.Helper()
+	b, err := os.ReadFile(plugintest.Binary(t, plugin))
+	if err == nil {
+		err = os.WriteFile(dst, b, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// asNobody runs a command as user nobody.
+var asNobody = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+
 // node writes a copy of incident-204 and returns its root.
 func node(t *testing.T) string {
 	t.Helper()
@@ -326,28 +355,15 @@ func TestNoPrivilegeEscalation(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to make setuid and capability binaries")
 	}
-	// Not t.TempDir(): its parent is 0700, and nobody must reach the binaries.
-	dir, err := os.MkdirTemp("", "vzmon-priv-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	dir := sharedDir(t, "vzmon-priv-")
 	secret := filepath.Join(dir, "secret")
 	os.WriteFile(secret, []byte("root-only line\n"), 0o600)
-	nobody := &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	copyBin := func(name string) string {
-		dst := filepath.Join(dir, name)
-		b, _ := os.ReadFile(plugintest.Binary(t, "check_ubc"))
-		os.WriteFile(dst, b, 0o755)
-		return dst
-	}
 	// setuid root
-	suid := copyBin("check_ubc_suid")
+	suid := copyPlugin(t, "check_ubc", filepath.Join(dir, "check_ubc_suid"))
 	os.Chmod(suid, 0o755|os.ModeSetuid) // os.FileMode has its own setuid bit; 0o4000 would be dropped
 	// file capabilities: a VFS_CAP_REVISION_2 xattr with CAP_DAC_OVERRIDE
 	// and CAP_DAC_READ_SEARCH permitted and effective.
-	fcap := copyBin("check_ubc_caps")
+	fcap := copyPlugin(t, "check_ubc", filepath.Join(dir, "check_ubc_caps"))
 	capData := []byte{0x01, 0x00, 0x00, 0x02, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 	capsOK := syscall.Setxattr(fcap, "security.capability", capData, 0) == nil
 	for _, c := range []struct {
@@ -360,7 +376,7 @@ func TestNoPrivilegeEscalation(t *testing.T) {
 			continue
 		}
 		cmd := exec.Command(c.bin, "--root", dir)
-		cmd.SysProcAttr = nobody
+		cmd.SysProcAttr = asNobody
 		out, _ := cmd.CombinedOutput()
 		if cmd.ProcessState.ExitCode() != 3 || !strings.Contains(string(out), "refusing --root") || strings.Contains(string(out), "root-only") {
 			t.Errorf("%s: exit %d:\n%s", c.name, cmd.ProcessState.ExitCode(), out)
@@ -410,20 +426,12 @@ func TestPermissionDenied(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the plugin as another user")
 	}
-	dir, err := os.MkdirTemp("", "vzmon-perm-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	dir := sharedDir(t, "vzmon-perm-")
 	plugintest.WriteNode(t, filepath.Join(dir, "node"), nodegen.RHEL6VSwap().Write)
-	os.Chmod(dir, 0o755)
 	table := filepath.Join(dir, "node", "proc", "bc", "resources")
 	os.Chmod(table, 0o400) // as the kernel's: root only
-	bin := filepath.Join(dir, "check_ubc")
-	b, _ := os.ReadFile(plugintest.Binary(t, "check_ubc"))
-	os.WriteFile(bin, b, 0o755)
-	cmd := exec.Command(bin, "--root", filepath.Join(dir, "node"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd := exec.Command(copyPlugin(t, "check_ubc", filepath.Join(dir, "check_ubc")), "--root", filepath.Join(dir, "node"))
+	cmd.SysProcAttr = asNobody
 	out, _ := cmd.CombinedOutput()
 	if cmd.ProcessState.ExitCode() != 3 || !strings.Contains(string(out), "permission denied reading "+table) ||
 		!strings.Contains(string(out), "CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH") || !strings.Contains(string(out), "sudo") {

@@ -189,16 +189,22 @@ icinga_dirs() {
 	chown -R nagios: "$d"
 	DEFS=(-DDataDir="$d/lib" -DLogDir="$d/log" -DCacheDir="$d/cache" -DSpoolDir="$d/spool" -DInitRunDir="$d/run")
 }
-icinga_dirs "$T/icv"
-cat > "$T/icv/etc/icinga2.conf" <<EOF
-const NodeName = "master.example.com"
-const ZoneName = "master"
+# icinga_header NODE ZONE: the constants and includes every config needs.
+icinga_header() {
+	cat <<EOF
+const NodeName = "$1"
+const ZoneName = "$2"
 const PluginDir = "$T/plugins"
 const PluginContribDir = "/usr/lib/nagios/plugins"
 const ManubulonPluginDir = "/usr/lib/nagios/plugins"
 const TicketSalt = ""
 include <itl>
 include <plugins>
+EOF
+}
+icinga_dirs "$T/icv"
+cat > "$T/icv/etc/icinga2.conf" <<EOF
+$(icinga_header master.example.com master)
 object Endpoint NodeName {}
 object Zone ZoneName { endpoints = [ NodeName ] }
 object Endpoint "node1.example.com" {}
@@ -248,14 +254,7 @@ API_PORT=$(free_port)
 SINK_PORT=$(free_port)
 N=$T/nodes
 cat > "$T/ic/etc/icinga2.conf" <<EOF
-const NodeName = "vzmon-test"
-const ZoneName = "vzmon-test"
-const PluginDir = "$T/plugins"
-const PluginContribDir = "/usr/lib/nagios/plugins"
-const ManubulonPluginDir = "/usr/lib/nagios/plugins"
-const TicketSalt = ""
-include <itl>
-include <plugins>
+$(icinga_header vzmon-test vzmon-test)
 include "$REPO/contrib/icinga2/commands.conf"
 object Endpoint NodeName {}
 object Zone ZoneName { endpoints = [ NodeName ] }

@@ -1,0 +1,24 @@
+package text_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vzmon/vzmon/internal/text"
+)
+
+func TestClean(t *testing.T) {
+	for in, want := range map[string]string{
+		"web1":                             "web1",
+		"a|b":                              "a/b",
+		"x\ny\tz\x1b[31m":                  "x?y?z?[31m",
+		"caf\xc3\xa9":                      "café",
+		"bad\xff":                          "bad?",
+		strings.Repeat("A", 70):            strings.Repeat("A", 64) + "...",
+		"\u00e9" + strings.Repeat("B", 63): "\u00e9" + strings.Repeat("B", 62) + "...",
+	} {
+		if got := text.Clean(in, 64); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
