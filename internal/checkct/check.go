@@ -326,7 +326,7 @@ func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, e
 		plugin.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
 		plugin.Perf{Label: "tasks_total", Value: strconv.Itoa(tasks.Total), Min: "0"},
 		plugin.Perf{Label: "tasks_running", Value: strconv.Itoa(r), Min: "0"},
-		plugin.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: rangeText(a.f.DstateWarning), Crit: rangeText(a.f.DstateCritical), Min: "0"},
+		plugin.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: a.f.DstateWarning.Text(), Crit: a.f.DstateCritical.Text(), Min: "0"},
 		plugin.Perf{Label: "tasks_sleeping", Value: strconv.Itoa(tasks.ByState['S']), Min: "0"},
 		plugin.Perf{Label: "tasks_zombie", Value: strconv.Itoa(tasks.ByState['Z']), Min: "0"},
 	)
@@ -341,13 +341,6 @@ func level(v uint64, warn, crit *threshold.Range) plugin.State {
 		return plugin.Warning
 	}
 	return plugin.OK
-}
-
-func rangeText(r *threshold.Range) string {
-	if r == nil {
-		return ""
-	}
-	return r.String()
 }
 
 func (a *App) processes(tasks *node.Tasks, err error) *part {

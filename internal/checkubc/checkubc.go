@@ -168,7 +168,7 @@ func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selectio
 		}
 	}
 	res.Tail = []string{fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
-		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), rangeText(settings.Default.Warn), rangeText(settings.Default.Crit), snap.Source)}
+		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source)}
 	res.Perf = append(res.Perf,
 		plugin.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
 		plugin.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
@@ -187,11 +187,12 @@ func (a *App) budget(single bool) int {
 	return NodeBudget
 }
 
-func rangeText(r interface{ String() string }) string {
-	if r == nil || fmt.Sprint(r) == "<nil>" {
+// orOff shows an unset range as "off".
+func orOff(s string) string {
+	if s == "" {
 		return "off"
 	}
-	return r.String()
+	return s
 }
 
 // summary names the worst problems, grouping consecutive ones of the same

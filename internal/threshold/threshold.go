@@ -348,6 +348,15 @@ func (b bound) String() string {
 	return s
 }
 
+// Text is the range's text, or "" when it is not set (nil), as perfdata
+// warn/crit fields want it.
+func (r *Range) Text() string {
+	if r == nil {
+		return ""
+	}
+	return r.String()
+}
+
 // UnmarshalText lets kong parse flags of type Range.
 func (r *Range) UnmarshalText(b []byte) error {
 	v, err := Parse(string(b))
