@@ -19,7 +19,7 @@ func TestIcinga2CommandsMatchFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, app := range []plugin.App{&checkubc.App{}, &checkfailcnt.App{}, &checkct.App{}} {
+	for _, app := range []plugin.App{checkubc.New(), checkfailcnt.New(), checkct.New()} {
 		out, code := plugintest.Run(app, "--dump-icinga2-config")
 		if code != 0 || !strings.HasPrefix(out, "object CheckCommand") {
 			t.Fatalf("%s: exit %d\n%s", app.Name(), code, out)

@@ -15,5 +15,5 @@ func main() {
 	// Deferred first so that it runs last and owns the exit code.
 	np := nagios.NewPlugin()
 	defer np.ReturnCheckResults()
-	plugin.Run(os.Args[1:], os.Stdout, os.Stderr, np, &checkfailcnt.App{})
+	plugin.Run(os.Args[1:], os.Stdout, os.Stderr, np, checkfailcnt.New())
 }

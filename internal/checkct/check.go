@@ -23,15 +23,19 @@ import (
 	"github.com/vzmon/vzmon/internal/vzconf"
 )
 
-// App is check_vz_container.
-type App struct{ f Flags }
+// App is check_vz_container; build it with New.
+type App struct {
+	plugin.Meta
+	f Flags
+}
 
-func (a *App) Name() string              { return "check_vz_container" }
-func (a *App) Tag() string               { return "VZ CONTAINER" }
-func (a *App) Flags() any                { return &a.f }
-func (a *App) Common() *cli.Common       { return &a.f.Common }
-func (a *App) Help() string              { return help }
-func (a *App) Icinga2() (string, string) { return "vz_container", "vz_container" }
+// New returns the plugin.
+func New() *App {
+	return &App{Meta: plugin.Meta{Prog: "check_vz_container", StateTag: "VZ CONTAINER", Usage: help, Command: "vz_container"}}
+}
+
+func (a *App) Flags() any          { return &a.f }
+func (a *App) Common() *cli.Common { return &a.f.Common }
 
 // Guard refuses --root and a state file outside the state directory under
 // raised privileges.

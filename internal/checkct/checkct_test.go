@@ -17,7 +17,7 @@ import (
 func TestGolden(t *testing.T) {
 	root := plugintest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	plugintest.GoldenTable(t, "check_vz_container", func() plugin.App { return &checkct.App{} }, map[string][]string{
+	plugintest.GoldenTable(t, "check_vz_container", func() plugin.App { return checkct.New() }, map[string][]string{
 		"incident-204":                      {"--root", node("incident-204"), "--ctid", "204"},
 		"incident-web1-processes":           {"--root", node("incident-204"), "--ctid", "web1", "--process", "apache2:2", "--process", "slapd", "--process", "named", "--process", "cron:1:1"},
 		"incident-healthy-203":              {"--root", node("incident-204"), "--ctid", "dns1", "--process", "named"},
@@ -47,12 +47,12 @@ func TestConfigProblems(t *testing.T) {
 	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
 	os.Remove(filepath.Join(dir, "etc", "vz", "conf", "203.conf"))
 	os.Remove(filepath.Join(dir, "etc", "vz", "names", "dns1"))
-	out, code := plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "203")
+	out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "203")
 	if code != 1 || !strings.Contains(out, "no config") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	os.WriteFile(filepath.Join(dir, "etc", "vz", "conf", "202.conf"), []byte("NAME=\"db1\nONBOOT=yes\n"), 0o644)
-	out, code = plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "202")
+	out, code = plugintest.Run(checkct.New(), "--root", dir, "--ctid", "202")
 	if code != 1 || !strings.Contains(out, "config unreadable") || !strings.Contains(out, "202.conf line 1") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
@@ -63,11 +63,11 @@ func TestConfigProblems(t *testing.T) {
 	conf := filepath.Join(vz7, "etc", "vz", "conf", id+".conf")
 	b, _ := os.ReadFile(conf)
 	os.WriteFile(conf, []byte(strings.Replace(string(b), "VEID=\"1001\"\n", "", 1)), 0o644)
-	out, code = plugintest.Run(&checkct.App{}, "--root", vz7, "--ctid", id)
+	out, code = plugintest.Run(checkct.New(), "--root", vz7, "--ctid", id)
 	if code != 3 || !strings.Contains(out, "give --envid") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	out, code = plugintest.Run(&checkct.App{}, "--root", vz7, "--ctid", id, "--envid", "1001")
+	out, code = plugintest.Run(checkct.New(), "--root", vz7, "--ctid", id, "--envid", "1001")
 	if !strings.Contains(out, "of 6 tasks") {
 		t.Fatalf("--envid not used, exit %d:\n%s", code, out)
 	}
@@ -84,7 +84,7 @@ func TestBlockingStatusTimesOut(t *testing.T) {
 		t.Skip("no FIFOs here:", err)
 	}
 	start := time.Now()
-	out, code := plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "204", "-t", "0.5")
+	out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "204", "-t", "0.5")
 	if took := time.Since(start); took > 1500*time.Millisecond {
 		t.Errorf("took %v with -t 0.5", took)
 	}
@@ -101,14 +101,14 @@ func TestFailcntGrowth(t *testing.T) {
 	n := nodegen.Incident204()
 	plugintest.WriteNode(t, dir, n.Write)
 	args := []string{"--root", dir, "--ctid", "204", "--state-file", state, "--skip", "tasks,beancounters,quota"}
-	if out, code := plugintest.Run(&checkct.App{}, args...); code != 0 || !strings.Contains(out, "baseline recorded") {
+	if out, code := plugintest.Run(checkct.New(), args...); code != 0 || !strings.Contains(out, "baseline recorded") {
 		t.Fatalf("baseline: exit %d\n%s", code, out)
 	}
 	if err := n.SetFailcnt("204", "tcpsndbuf", 1861284+77); err != nil {
 		t.Fatal(err)
 	}
 	plugintest.WriteNode(t, dir, n.Write)
-	out, code := plugintest.Run(&checkct.App{}, args...)
+	out, code := plugintest.Run(checkct.New(), args...)
 	if code != 2 || !strings.Contains(out, "tcpsndbuf +77") || !strings.Contains(out, "'failcnt_increase'=77c") {
 		t.Fatalf("growth: exit %d\n%s", code, out)
 	}
@@ -122,7 +122,7 @@ func BenchmarkTaskScan50000(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out, code := plugintest.Run(&checkct.App{}, "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
+		out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
 		if code == 3 {
 			b.Fatal(out)
 		}

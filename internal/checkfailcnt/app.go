@@ -38,15 +38,19 @@ func (f *AppFlags) Validate() error {
 	return f.Growth.Validate()
 }
 
-// App is check_ubc_failcnt.
-type App struct{ f AppFlags }
+// App is check_ubc_failcnt; build it with New.
+type App struct {
+	plugin.Meta
+	f AppFlags
+}
 
-func (a *App) Name() string              { return "check_ubc_failcnt" }
-func (a *App) Tag() string               { return "UBC FAILCNT" }
-func (a *App) Flags() any                { return &a.f }
-func (a *App) Common() *cli.Common       { return &a.f.Common }
-func (a *App) Help() string              { return help }
-func (a *App) Icinga2() (string, string) { return "ubc_failcnt", "ubc_failcnt" }
+// New returns the plugin.
+func New() *App {
+	return &App{Meta: plugin.Meta{Prog: "check_ubc_failcnt", StateTag: "UBC FAILCNT", Usage: help, Command: "ubc_failcnt"}}
+}
+
+func (a *App) Flags() any          { return &a.f }
+func (a *App) Common() *cli.Common { return &a.f.Common }
 
 // Guard refuses --root and state paths outside the state directory under
 // raised privileges.

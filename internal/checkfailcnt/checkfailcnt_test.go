@@ -53,7 +53,7 @@ func (s *story) advance(d time.Duration) {
 func (s *story) run(extra ...string) (string, int) {
 	plugintest.WriteNode(s.t, s.root, s.node.Write)
 	args := append([]string{"--root", s.root, "--state-dir", s.state, "--now", s.now.Format(time.RFC3339)}, extra...)
-	out, code := plugintest.Run(&checkfailcnt.App{}, args...)
+	out, code := plugintest.Run(checkfailcnt.New(), args...)
 	out = strings.ReplaceAll(plugintest.Normalize(out, ""), filepath.Dir(s.root), "TMP")
 	return stateHash.ReplaceAllString(out, "failcnt-HASH.json"), code
 }
@@ -106,7 +106,7 @@ func TestFlags(t *testing.T) {
 		{"bad-hold", []string{"--hold", "soon"}},
 		{"help", []string{"--help"}},
 	} {
-		out, code := plugintest.Run(&checkfailcnt.App{}, tt.args...)
+		out, code := plugintest.Run(checkfailcnt.New(), tt.args...)
 		plugintest.Golden(t, filepath.Join("check_ubc_failcnt", tt.name+".txt"), plugintest.Normalize(out, ""), code)
 	}
 }

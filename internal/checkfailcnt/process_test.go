@@ -175,10 +175,10 @@ func BenchmarkSteadyState1000(b *testing.B) {
 		b.Fatal(err)
 	}
 	args := []string{"--root", root, "--state-dir", filepath.Join(tmp, "state")}
-	plugintest.Run(&checkfailcnt.App{}, args...) // baseline
+	plugintest.Run(checkfailcnt.New(), args...) // baseline
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, code := plugintest.Run(&checkfailcnt.App{}, args...); code != 0 {
+		if _, code := plugintest.Run(checkfailcnt.New(), args...); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}

@@ -25,7 +25,7 @@ func BenchmarkCheckNode1000(b *testing.B) {
 		np := nagios.NewPlugin()
 		np.SetOutputTarget(&out)
 		np.SkipOSExit()
-		plugin.Run([]string{"--root", dir}, &out, &out, np, &checkubc.App{})
+		plugin.Run([]string{"--root", dir}, &out, &out, np, checkubc.New())
 		np.ReturnCheckResults()
 		if np.ExitStatusCode != 2 {
 			b.Fatalf("exit %d: %s", np.ExitStatusCode, out.String())

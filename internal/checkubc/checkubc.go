@@ -47,17 +47,19 @@ func (f *Flags) Validate() error {
 	return f.Usage.Validate()
 }
 
-// App is check_ubc.
-type App struct{ f Flags }
+// App is check_ubc; build it with New.
+type App struct {
+	plugin.Meta
+	f Flags
+}
 
-func (a *App) Name() string        { return "check_ubc" }
-func (a *App) Tag() string         { return "UBC" }
+// New returns the plugin.
+func New() *App {
+	return &App{Meta: plugin.Meta{Prog: "check_ubc", StateTag: "UBC", Usage: help, Command: "ubc"}}
+}
+
 func (a *App) Flags() any          { return &a.f }
 func (a *App) Common() *cli.Common { return &a.f.Common }
-func (a *App) Help() string        { return help }
-
-// Icinga2 names the CheckCommand and its vars prefix.
-func (a *App) Icinga2() (string, string) { return "ubc", "ubc" }
 
 // Guard refuses --root under raised privileges.
 func (a *App) Guard() error {

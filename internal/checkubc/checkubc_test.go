@@ -18,7 +18,7 @@ import (
 func TestGolden(t *testing.T) {
 	root := plugintest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	plugintest.GoldenTable(t, "check_ubc", func() plugin.App { return &checkubc.App{} }, map[string][]string{
+	plugintest.GoldenTable(t, "check_ubc", func() plugin.App { return checkubc.New() }, map[string][]string{
 		"incident-204":         {"--root", node("incident-204")},
 		"rhel6-vswap":          {"--root", node("rhel6-vswap")},
 		"ovz-32bit":            {"--root", node("ovz-32bit")},
@@ -55,7 +55,7 @@ func TestGolden(t *testing.T) {
 // any node size.
 func TestNodeOutputFitsNRPE2(t *testing.T) {
 	root := plugintest.RepoRoot(t)
-	out, code := plugintest.Run(&checkubc.App{}, "--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "-w", "1", "-c", "2")
+	out, code := plugintest.Run(checkubc.New(), "--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "-w", "1", "-c", "2")
 	if code != 2 || len(out) > checkubc.NodeBudget {
 		t.Fatalf("exit %d, %d bytes:\n%s", code, len(out), out)
 	}
@@ -76,7 +76,7 @@ func TestBlockingReadTimesOut(t *testing.T) {
 		t.Skip("no FIFOs here:", err)
 	}
 	start := time.Now()
-	out, code := plugintest.Run(&checkubc.App{}, "--root", dir, "-t", "0.3")
+	out, code := plugintest.Run(checkubc.New(), "--root", dir, "-t", "0.3")
 	if took := time.Since(start); took > 1300*time.Millisecond {
 		t.Errorf("took %v with -t 0.3", took)
 	}

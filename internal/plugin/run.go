@@ -29,8 +29,8 @@ type App interface {
 	Tag() string
 	// Help is the description --help prints, with examples.
 	Help() string
-	// Icinga2 names the plugin's Icinga 2 CheckCommand and its vars prefix.
-	Icinga2() (command, varPrefix string)
+	// Icinga2 names the plugin's Icinga 2 CheckCommand (also its vars prefix).
+	Icinga2() string
 	// Flags returns the kong struct (embedding cli.Common) to fill.
 	Flags() any
 	Common() *cli.Common
@@ -38,6 +38,19 @@ type App interface {
 	// must not touch the nagios plugin: it returns a Result.
 	Check(ctx context.Context, pr *Progress) Result
 }
+
+// Meta identifies a plugin; apps embed it for Name, Tag, Help and Icinga2.
+type Meta struct {
+	Prog     string // program name
+	StateTag string // "UBC" gives "UBC CRITICAL - ..."
+	Usage    string // --help description with examples
+	Command  string // Icinga 2 CheckCommand name and vars prefix
+}
+
+func (m Meta) Name() string    { return m.Prog }
+func (m Meta) Tag() string     { return m.StateTag }
+func (m Meta) Help() string    { return m.Usage }
+func (m Meta) Icinga2() string { return m.Command }
 
 // Progress names the stage a check is in, so that a timeout can say where
 // it was stuck, and traces stages on stderr with -vvv.
@@ -110,8 +123,7 @@ func (p *Progress) close() {
 func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 	start := time.Now()
 	if slices.Contains(args, cli.DumpFlag) {
-		command, prefix := app.Icinga2()
-		text, err := cli.Icinga2Command(app.Flags(), app.Name(), command, prefix)
+		text, err := cli.Icinga2Command(app.Flags(), app.Name(), app.Icinga2(), app.Icinga2())
 		if err != nil {
 			Apply(np, app.Tag(), Unknownf(nil, "%v", err), start)
 			return
