@@ -280,3 +280,22 @@ func TestStuckLockTimesOut(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+// Two checks with different selections on one node keep separate state:
+// each sees the same increase; neither takes it from the other.
+func TestSelectionsDoNotShareState(t *testing.T) {
+	s := newStory(t)
+	whole, one := []string{}, []string{"--ctid", "web1"}
+	s.run(whole...)
+	s.run(one...)
+	if files, _ := filepath.Glob(filepath.Join(s.state, "failcnt-*.json")); len(files) != 2 {
+		t.Fatalf("state files: %v", files)
+	}
+	s.advance(time.Minute)
+	setFailcnt(t, s.node, "204", "tcpsndbuf", 1861284+50)
+	for _, args := range [][]string{whole, one, whole, one} {
+		if out, code := s.run(args...); code != 2 || !strings.Contains(out, "tcpsndbuf +50") {
+			t.Fatalf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+}
