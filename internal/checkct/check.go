@@ -82,7 +82,7 @@ type ct struct {
 	cfg       vzconf.Config
 	cfgErr    error
 	running   bool
-	snap      *ubc.Snapshot
+	snap      *ubc.Snapshot // the node's table, when it lists the container
 }
 
 // Check runs the parts in order; a stopped container only gets state and
@@ -382,10 +382,13 @@ func (a *App) processes(tasks *node.Tasks, err error) *part {
 
 func (a *App) beancounters(n node.Node, pr *plugin.Progress, c *ct) *part {
 	p := &part{}
-	snap, err := n.ContainerBeancounters(pr, c.id)
-	if err != nil {
-		p.set(plugin.Unknown, "beancounters unknown", "[UNKNOWN] beancounters: "+err.Error())
-		return p
+	snap := c.snap // read by identify; a second read would see the same values
+	if snap == nil {
+		var err error
+		if snap, err = n.ContainerBeancounters(pr, c.id); err != nil {
+			p.set(plugin.Unknown, "beancounters unknown", "[UNKNOWN] beancounters: "+err.Error())
+			return p
+		}
 	}
 	blk, ok := snap.Container(c.id)
 	if !ok {
