@@ -203,9 +203,7 @@ func increaseLines(inc failcnt.Increase, lv plugin.State, snap *ubc.Snapshot, la
 	lines := []string{fmt.Sprintf("[%s] %s %s failcnt +%d%s %s, now %d", lv, label(inc.CT), inc.Resource, inc.Delta, why, when, inc.FailCnt)}
 	if ct, ok := snap.Container(inc.CT); ok {
 		if r, ok := ct.Row(inc.Resource); ok {
-			res, _ := ubc.Lookup(r.Name)
-			lines[0] += fmt.Sprintf("; held %s, maxheld %s, barrier %s, limit %s", report.Human(res, r.Held, false),
-				report.Human(res, r.MaxHeld, false), report.Human(res, r.Barrier, true), report.Human(res, r.Limit, true))
+			lines[0] += "; " + report.Values(*r)
 			lines = append(lines, "    raise: "+report.Raise(inc.CT, *r))
 		}
 	}

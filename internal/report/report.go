@@ -82,14 +82,19 @@ func limitText(v uint64) string {
 	return strconv.FormatUint(v, 10)
 }
 
+// Values is a row's numbers for people: "held 2.6M, maxheld 2.6M,
+// barrier 1.6M, limit 2.6M".
+func Values(row ubc.Row) string {
+	res, _ := ubc.Lookup(row.Name)
+	return fmt.Sprintf("held %s, maxheld %s, barrier %s, limit %s", Human(res, row.Held, false),
+		Human(res, row.MaxHeld, false), Human(res, row.Barrier, true), Human(res, row.Limit, true))
+}
+
 // ProblemLines are the long-output lines of one finding.
 func ProblemLines(ctLabel string, f usage.Finding) []string {
-	r := f.Row
 	return []string{
-		fmt.Sprintf("[%s] %s %s: held %s, maxheld %s, barrier %s, limit %s, failcnt %d",
-			f.State, ctLabel, Short(f), Human(f.Res, r.Held, false), Human(f.Res, r.MaxHeld, false),
-			Human(f.Res, r.Barrier, true), Human(f.Res, r.Limit, true), r.FailCnt),
-		"    raise: " + Raise(f.CT, r),
+		fmt.Sprintf("[%s] %s %s: %s, failcnt %d", f.State, ctLabel, Short(f), Values(f.Row), f.Row.FailCnt),
+		"    raise: " + Raise(f.CT, f.Row),
 	}
 }
 
