@@ -14,7 +14,8 @@ python3 - "$dir/node" "$runs" <<'PY'
 import subprocess, sys, time, resource
 node, runs = sys.argv[1], int(sys.argv[2])
 table = node + "/proc/bc/resources"
-cmds = {"cat": ["cat", table], "check_ubc": ["bin/check_ubc", "--root", node]}
+# --version is the fixed cost: the runtime, kong's model, go-nagios; no file read.
+cmds = {"cat": ["cat", table], "check_ubc": ["bin/check_ubc", "--root", node], "version": ["bin/check_ubc", "--version"]}
 times = {k: [] for k in cmds}
 for i in range(runs):
     for k, c in cmds.items():
@@ -28,6 +29,7 @@ import os
 print("containers=%s file=%d bytes runs=%d" % (os.path.basename(node), os.path.getsize(table), runs))
 print("cat       median %.2f ms" % med["cat"])
 print("check_ubc median %.2f ms (%.2fx cat), peak RSS %.1f MiB" % (med["check_ubc"], med["check_ubc"] / med["cat"], rss / 1024))
+print("check_ubc --version median %.2f ms (%.2fx cat): start-up, before any file is read" % (med["version"], med["version"] / med["cat"]))
 
 # check_ubc_failcnt steady state: read state, parse, compare, write.
 state = node + "/../state"
