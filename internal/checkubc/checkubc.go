@@ -33,7 +33,7 @@ type Flags struct {
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
 	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
-	MaxOutput  int             `name:"max-output" default:"-1" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v or for one container; 0 = no limit."`
+	MaxOutput  int             `name:"max-output" default:"-1" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
 }
 
 // Validate runs the embedded validations (kong validates the root only).
@@ -183,7 +183,7 @@ func (a *App) budget(single bool) int {
 	switch {
 	case a.f.MaxOutput >= 0:
 		return a.f.MaxOutput
-	case single || a.f.Verbose > 0:
+	case single || a.f.Verbose > 0 || a.f.Perfdata == "all":
 		return VerboseBudget
 	}
 	return NodeBudget

@@ -1,8 +1,10 @@
 package checkubc_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,6 +39,8 @@ func TestGolden(t *testing.T) {
 		"verbose":              {"--root", node("incident-204"), "-v"},
 		"very-verbose":         {"--root", node("incident-204"), "-vv"},
 		"perfdata-all":         {"--root", node("rhel6-vswap"), "--perfdata", "all", "--max-output", "0"},
+		"perfdata-all-default": {"--root", node("incident-204"), "--perfdata", "all"},
+		"perfdata-all-cut":     {"--root", node("incident-204"), "--perfdata", "all", "--max-output", "1500"},
 		"tiny-budget":          {"--root", node("incident-204"), "--max-output", "300"},
 		"not-openvz":           {"--root", node("no-such-node")},
 		"damaged-table":        {"--root", node("broken-ubc")},
@@ -82,5 +86,33 @@ func TestBlockingReadTimesOut(t *testing.T) {
 	}
 	if code != 3 || !strings.Contains(out, "timed out after 300ms while reading "+fifo) {
 		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// When the budget cuts per-resource perfdata, the output still fits and
+// its last long-output line counts exactly the values left out.
+func TestCutPerfdataIsCounted(t *testing.T) {
+	root := plugintest.RepoRoot(t)
+	args := []string{"--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "--perfdata", "all"}
+	full, _ := plugintest.Run(checkubc.New(), append(args, "--max-output", "0")...)
+	perCT := regexp.MustCompile(`'ct[^']*'=`)
+	total := len(perCT.FindAllString(full, -1))
+	note := regexp.MustCompile(`perfdata: (\d+) of (\d+) per-resource values not shown`)
+	for _, budget := range []int{1023, 1500, 3000, 6000} {
+		out, code := plugintest.Run(checkubc.New(), append(args, "--max-output", fmt.Sprint(budget))...)
+		if code != 2 || len(out) > budget {
+			t.Fatalf("budget %d: exit %d, %d bytes", budget, code, len(out))
+		}
+		m := note.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("budget %d: no note:\n%s", budget, out)
+		}
+		shown := len(perCT.FindAllString(out, -1))
+		if m[2] != fmt.Sprint(total) || m[1] != fmt.Sprint(total-shown) {
+			t.Errorf("budget %d: note says %s of %s missing; %d of %d shown", budget, m[1], m[2], shown, total)
+		}
+	}
+	if note.MatchString(full) {
+		t.Errorf("note without a cut:\n%s", full)
 	}
 }

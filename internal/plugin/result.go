@@ -49,7 +49,8 @@ type Result struct {
 	Tail []string
 	Perf []Perf
 	// Detail is perfdata of the least importance (every resource of a
-	// container): the budget trims it before any long output.
+	// container): the budget trims it before any long output, and a last
+	// line then says how many values are missing.
 	Detail   []Perf
 	MaxBytes int // output budget in bytes; 0 means no limit
 	// Raw, when set, is printed as it is instead of a check result (a

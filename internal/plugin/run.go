@@ -193,6 +193,9 @@ func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Resul
 	}
 }
 
+// detailCut ends the long output when the budget dropped detail perfdata.
+const detailCut = "perfdata: %d of %d per-resource values not shown (--max-output 0 shows all)"
+
 // Apply renders res into np: the summary, as much as the output budget
 // allows (detail perfdata goes first, then items from the end), and
 // perfdata including the run time.
@@ -203,9 +206,16 @@ func Apply(np *nagios.Plugin, tag string, res Result, start time.Time) {
 		return res.MaxBytes <= 0 || len(render(tag, r, k, timePerf)) <= res.MaxBytes
 	}
 	if !fits(res, keep) {
-		all := res.Detail
-		n := largest(len(all), func(d int) bool { res.Detail = all[:d]; return fits(res, keep) })
-		res.Detail = all[:n]
+		all, tail := res.Detail, res.Tail[:len(res.Tail):len(res.Tail)]
+		cut := func(d int) {
+			res.Detail = all[:d]
+			if d < len(all) { // say so, or graphs would just have gaps
+				res.Tail = append(tail, fmt.Sprintf(detailCut, len(all)-d, len(all)))
+			}
+		}
+		// A longer Detail only grows the output: an item is longer than
+		// the digit the note loses.
+		cut(largest(len(all), func(d int) bool { cut(d); return fits(res, keep) }))
 		if !fits(res, keep) {
 			keep = largest(keep, func(k int) bool { return fits(res, k) })
 			res = shrink(tag, res, keep, timePerf)
