@@ -146,7 +146,7 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
 	single := len(ev.cts) == 1 && len(sel.IDs) == 1
 	fullPerf := single || a.f.Perfdata == "all"
-	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(single)}
+	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(fullPerf)}
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
 	for _, f := range ev.problems {
 		res.State = plugin.Worse(res.State, f.State)
@@ -179,11 +179,12 @@ func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selectio
 	return res
 }
 
-func (a *App) budget(single bool) int {
+// budget: full perfdata (one container, --perfdata all) or -v raise it.
+func (a *App) budget(fullPerf bool) int {
 	switch {
 	case a.f.MaxOutput >= 0:
 		return a.f.MaxOutput
-	case single || a.f.Verbose > 0 || a.f.Perfdata == "all":
+	case fullPerf || a.f.Verbose > 0:
 		return VerboseBudget
 	}
 	return NodeBudget

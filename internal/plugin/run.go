@@ -208,7 +208,7 @@ func Apply(np *nagios.Plugin, tag string, res Result, start time.Time) {
 	if !fits(res, keep) {
 		all, tail := res.Detail, res.Tail[:len(res.Tail):len(res.Tail)]
 		cut := func(d int) {
-			res.Detail = all[:d]
+			res.Detail, res.Tail = all[:d], tail
 			if d < len(all) { // say so, or graphs would just have gaps
 				res.Tail = append(tail, fmt.Sprintf(detailCut, len(all)-d, len(all)))
 			}
