@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
@@ -42,7 +43,7 @@ func (a *App) Common() *cli.Common { return &a.f.Common }
 func (a *App) Guard() error {
 	return privilege.Guard(
 		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
-		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Allowed: checkfailcnt.DefaultStateDir},
+		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: failstate.DefaultDir},
 	)
 }
 

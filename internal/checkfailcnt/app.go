@@ -8,6 +8,7 @@ import (
 
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/failcnt"
+	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/privilege"
@@ -23,7 +24,7 @@ type AppFlags struct {
 	Ranges     `embed:""`
 	Growth     Flags  `embed:""`
 	StateFile  string `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
-	StateDir   string `name:"state-dir" default:"/var/lib/check_ubc" placeholder:"DIR" help:"Directory of the default state files (created 0700)."`
+	StateDir   string `name:"state-dir" placeholder:"DIR" help:"Directory of the default state files (created 0700; default /var/lib/check_ubc)."`
 	MaxOutput  int    `name:"max-output" default:"1023" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 1023, the NRPE 2 limit; 0 = no limit)."`
 }
 
@@ -57,8 +58,8 @@ func (a *App) Common() *cli.Common { return &a.f.Common }
 func (a *App) Guard() error {
 	return privilege.Guard(
 		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
-		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: DefaultStateDir},
-		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Allowed: DefaultStateDir},
+		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: failstate.DefaultDir},
+		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: failstate.DefaultDir},
 	)
 }
 
@@ -82,7 +83,11 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	key := a.f.Select.Key()
 	path := a.f.StateFile
 	if path == "" {
-		path = StatePath(a.f.StateDir, key, n.Root)
+		dir := a.f.StateDir
+		if dir == "" {
+			dir = failstate.DefaultDir
+		}
+		path = StatePath(dir, key, n.Root)
 	}
 	out, snap, err := a.f.Growth.Track(ctx, pr, n, key, path, func() (*ubc.Snapshot, *selection.Selection, error) {
 		snap, err := n.Beancounters(pr)

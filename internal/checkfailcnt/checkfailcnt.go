@@ -26,9 +26,6 @@ import (
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
-// DefaultStateDir holds the state files of the default paths.
-const DefaultStateDir = "/var/lib/check_ubc"
-
 // Ranges are the -w/-c of check_ubc_failcnt; check_vz_container, whose
 // -w/-c judge usage, offers them as --failcnt-warning/--failcnt-critical.
 type Ranges struct {
@@ -137,11 +134,12 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 	if err != nil {
 		return nil, nil, err
 	}
-	pr.Stage("waiting for the lock on %s.lock", out.Path)
+	defer store.Close()
+	pr.Stage("waiting for the lock on %s", store.LockName())
+	pr.Hint(func() []string { return failstate.LockHint(store.Holder()) })
 	if err := store.Lock(ctx); err != nil {
 		return nil, nil, err
 	}
-	defer store.Unlock()
 	snap, sel, err := read()
 	if err != nil {
 		return nil, nil, err

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -271,13 +272,22 @@ func TestStuckLockTimesOut(t *testing.T) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatal(err)
 	}
+	// What a stuck run leaves: its pid in the lock file.
+	f.Truncate(0)
+	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	start := time.Now()
 	out, code := s.run("-t", "0.4")
 	if took := time.Since(start); took > 1400*time.Millisecond {
 		t.Errorf("took %v with -t 0.4", took)
 	}
-	if code != 3 || !strings.Contains(out, "lock") {
-		t.Fatalf("exit %d:\n%s", code, out)
+	want := []string{"while waiting for the lock on TMP/state/failcnt-HASH.json.lock", "another run holds the lock", "look for a stuck check_ubc_failcnt", "pid " + strconv.Itoa(os.Getpid())}
+	for _, w := range want {
+		if code != 3 || !strings.Contains(out, w) {
+			t.Fatalf("exit %d, want %q in:\n%s", code, w, out)
+		}
+	}
+	if strings.Contains(out, "raise -t") {
+		t.Errorf("the generic timeout hint instead of the lock's:\n%s", out)
 	}
 }
 

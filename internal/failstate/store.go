@@ -10,16 +10,24 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
-// Store is one state file, its lock file and its directory.
+// Store is one state file, its lock file and its directory. Every file
+// operation is relative to the directory's descriptor, opened once by
+// Open: nothing done to the path afterwards (a symlink or directory
+// swapped in) can redirect a read, a write or a rename.
 type Store struct {
-	Path string
-	dir  string
-	lock *os.File
+	Path    string
+	dirName string
+	name    string
+	dir     *os.File
+	lock    *os.File
+	holder  atomic.Int64 // pid named by the lock file while waiting for it
 }
 
 // Error is a state-file failure worded for an UNKNOWN line.
@@ -40,40 +48,28 @@ func fail(hint string, format string, args ...any) error {
 }
 
 // Open prepares the store: the directory is created 0700 when missing, and
-// refused when it is a symlink, not ours, or writable by others.
+// refused when it (or a directory above it) is a symlink, not ours, or
+// writable by others (see openDir). Close releases it.
 func Open(path string) (*Store, error) {
 	path = filepath.Clean(path)
-	dir := filepath.Dir(path)
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, fail("create the directory, or choose another with --state-dir/--state-file", "cannot create state directory %s: %v", dir, unwrap(err))
+	dirName, name := filepath.Split(path)
+	if !ValidName(name) {
+		return nil, fail("", "cannot use %q as a state file name", name)
 	}
-	fi, err := os.Lstat(dir)
+	dir, err := openDir(filepath.Clean(dirName))
 	if err != nil {
-		return nil, fail("", "cannot use state directory %s: %v", dir, unwrap(err))
-	}
-	if err := checkOwned(dir, fi, true); err != nil {
 		return nil, err
 	}
-	return &Store{Path: path, dir: dir}, nil
+	return &Store{Path: path, dirName: dir.Name(), name: name, dir: dir}, nil
 }
 
-// checkOwned refuses what another user could have planted or changed.
-func checkOwned(path string, fi fs.FileInfo, isDir bool) error {
-	const hint = "state files must be owned by the user running the plugin and not writable by others (chmod 700 the directory, 600 the files)"
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return fail(hint, "refusing %s: it is a symlink", path)
-	case isDir && !fi.IsDir():
-		return fail(hint, "refusing %s: not a directory", path)
-	case !isDir && !fi.Mode().IsRegular():
-		return fail(hint, "refusing %s: not a regular file", path)
-	case fi.Mode().Perm()&0o022 != 0:
-		return fail(hint, "refusing %s: writable by group or others (mode %04o)", path, fi.Mode().Perm())
+// Close releases the lock and the directory.
+func (s *Store) Close() {
+	s.Unlock()
+	if s.dir != nil {
+		s.dir.Close()
+		s.dir = nil
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fail(hint, "refusing %s: owned by uid %d, not %d", path, st.Uid, os.Geteuid())
-	}
-	return nil
 }
 
 func unwrap(err error) error {
@@ -84,59 +80,70 @@ func unwrap(err error) error {
 	return err
 }
 
-// openNoFollow opens name without following a symlink in its last part and
-// checks what it opened.
-func openNoFollow(name string, flag int, perm fs.FileMode) (*os.File, error) {
-	f, err := os.OpenFile(name, flag|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, perm)
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, fail("remove the symlink; the plugin never follows one", "refusing %s: it is a symlink", name)
-		}
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil {
-		err = checkOwned(name, fi, false)
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
+// LockName is the lock file's path, for messages.
+func (s *Store) LockName() string { return s.Path + ".lock" }
 
 // Lock takes the store's lock (an flock on <state>.lock), waiting at most
 // until ctx ends: concurrent runs take turns, and a stuck holder gives an
-// error naming the lock instead of a hang.
+// error naming the lock (and its holder's pid) instead of a hang. The
+// holder writes its pid into the lock file so that a waiter can name it.
 func (s *Store) Lock(ctx context.Context) error {
-	name := s.Path + ".lock"
-	f, err := openNoFollow(name, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := s.openAt(s.name+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		var se *Error
 		if errors.As(err, &se) {
 			return err
 		}
 		return fail("make the state directory writable, or choose another with --state-dir; the previous state is kept",
-			"cannot write state in %s: lock file %s: %v", s.dir, name, unwrap(err))
+			"cannot write state in %s: lock file %s: %s", s.dirName, s.LockName(), describe(err))
 	}
-	for {
+	for waited := false; ; waited = true {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
 			s.lock = f
+			pid := strconv.Itoa(os.Getpid()) + "\n"
+			if f.Truncate(0) == nil {
+				_, _ = f.WriteAt([]byte(pid), 0) // only informative: a waiter names the holder
+			}
 			return nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			f.Close()
-			return fail("", "cannot lock %s: %v", name, err)
+			return fail("", "cannot lock %s: %v", s.LockName(), err)
+		}
+		if !waited {
+			s.holder.Store(int64(holderOf(f)))
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return fail("another run holds the lock and does not finish; look for a stuck check_ubc_failcnt process",
-				"timed out waiting for the lock on %s", name)
+			return &Error{Msg: "timed out waiting for the lock on " + s.LockName(), Hint: LockHint(s.Holder())}
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// Holder returns the pid the lock file named when Lock found the lock
+// taken (the run holding it), or 0. Safe to call from another goroutine.
+func (s *Store) Holder() int { return int(s.holder.Load()) }
+
+func holderOf(f *os.File) int {
+	var b [16]byte
+	n, _ := f.ReadAt(b[:], 0)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b[:n])))
+	if err != nil || pid <= 0 || errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		return 0 // none, or a run that has ended: the holder is another program
+	}
+	return pid
+}
+
+// LockHint says what to do when another run holds the lock too long.
+func LockHint(pid int) []string {
+	who := "a stuck check_ubc_failcnt or check_vz_container process"
+	if pid > 0 {
+		who += fmt.Sprintf(" (the lock file names pid %d)", pid)
+	}
+	return []string{"another run holds the lock and does not finish; look for " + who}
 }
 
 // Unlock releases the lock.
@@ -152,7 +159,7 @@ func (s *Store) Unlock() {
 // reported through movedTo/reason, with a nil state: the caller starts a
 // new baseline and says so.
 func (s *Store) Load(now time.Time) (st *State, movedTo string, reason error, err error) {
-	f, err := openNoFollow(s.Path, os.O_RDONLY, 0)
+	f, err := s.openAt(s.name, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, "", nil, nil
 	}
@@ -161,12 +168,12 @@ func (s *Store) Load(now time.Time) (st *State, movedTo string, reason error, er
 		if errors.As(err, &se) {
 			return nil, "", nil, err
 		}
-		return nil, "", nil, fail("", "cannot read state file %s: %v", s.Path, unwrap(err))
+		return nil, "", nil, fail("", "cannot read state file %s: %s", s.Path, describe(err))
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
 	if err != nil {
-		return nil, "", nil, fail("", "cannot read state file %s: %v", s.Path, unwrap(err))
+		return nil, "", nil, fail("", "cannot read state file %s: %s", s.Path, describe(err))
 	}
 	if len(b) > MaxBytes {
 		reason = fmt.Errorf("larger than %d bytes", MaxBytes)
@@ -176,15 +183,20 @@ func (s *Store) Load(now time.Time) (st *State, movedTo string, reason error, er
 	if reason == nil {
 		return st, "", nil, nil
 	}
-	movedTo = s.Path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
-	if err := os.Rename(s.Path, movedTo); err != nil {
-		return nil, "", nil, fail("", "state file %s is unreadable (%v) and cannot be moved aside: %v", s.Path, reason, unwrap(err))
+	aside := s.name + ".corrupt-" + now.UTC().Format("20060102T150405Z")
+	if err := s.renameAt(s.name, aside); err != nil {
+		return nil, "", nil, fail("", "state file %s is unreadable (%v) and cannot be moved aside: %v", s.Path, reason, err)
 	}
-	return nil, movedTo, reason, nil
+	return nil, filepath.Join(s.dirName, aside), reason, nil
+}
+
+func (s *Store) renameAt(from, to string) error {
+	dfd := int(s.dir.Fd())
+	return syscall.Renameat(dfd, from, dfd, to)
 }
 
 // tempPrefix names temp files so that leftovers of killed runs are found.
-func (s *Store) tempPrefix() string { return filepath.Base(s.Path) + ".tmp-" }
+func (s *Store) tempPrefix() string { return s.name + ".tmp-" }
 
 // Save replaces the state atomically: a temp file in the same directory,
 // fsync, rename over the old one, fsync the directory. On any error the
@@ -196,14 +208,15 @@ func (s *Store) Save(st *State) (err error) {
 	}
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
-	tmp := filepath.Join(s.dir, s.tempPrefix()+fmt.Sprint(os.Getpid())+"-"+hex.EncodeToString(rnd[:]))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	tmp := s.tempPrefix() + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(rnd[:])
+	const hint = "free space or make the directory writable; the previous state is kept"
+	f, err := s.openAt(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fail("free space or make the directory writable; the previous state is kept", "cannot write state file %s: %v", s.Path, unwrap(err))
+		return fail(hint, "cannot write state file %s: %s", s.Path, describe(err))
 	}
 	defer func() {
 		if err != nil {
-			os.Remove(tmp)
+			_ = syscall.Unlinkat(int(s.dir.Fd()), tmp)
 		}
 	}()
 	_, err = f.Write(b)
@@ -214,28 +227,31 @@ func (s *Store) Save(st *State) (err error) {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, s.Path)
+		err = s.renameAt(tmp, s.name)
 	}
 	if err != nil {
-		return fail("free space or make the directory writable; the previous state is kept", "cannot write state file %s: %v", s.Path, unwrap(err))
+		return fail(hint, "cannot write state file %s: %s", s.Path, describe(err))
 	}
-	if d, derr := os.Open(s.dir); derr == nil {
-		_ = d.Sync() // the rename is durable once the directory is
-		d.Close()
-	}
+	_ = s.dir.Sync() // the rename is durable once the directory is
 	return nil
 }
 
 // RemoveStaleTemps deletes temp files left by runs that were killed while
 // writing. Call it with the lock held: no other run is writing then.
 func (s *Store) RemoveStaleTemps() {
-	entries, err := os.ReadDir(s.dir)
+	fd, err := syscall.Openat(int(s.dir.Fd()), ".", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	d := os.NewFile(uintptr(fd), s.dirName)
+	defer d.Close()
+	entries, err := d.ReadDir(-1)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), s.tempPrefix()) && e.Type().IsRegular() {
-			os.Remove(filepath.Join(s.dir, e.Name()))
+			_ = syscall.Unlinkat(int(s.dir.Fd()), e.Name())
 		}
 	}
 }

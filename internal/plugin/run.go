@@ -58,6 +58,7 @@ type Progress struct {
 	mu    sync.Mutex
 	stage string
 	lazy  func() string
+	hint  func() []string // what to do if the timeout fires in this stage
 	trace io.Writer
 	start time.Time
 	// commit serialises Commit with the timeout: once the timeout has
@@ -73,7 +74,7 @@ var ErrTimedOut = errors.New("timed out before the state was written; the previo
 func (p *Progress) Stage(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	p.mu.Lock()
-	p.stage, p.lazy = s, nil
+	p.stage, p.lazy, p.hint = s, nil, nil
 	p.mu.Unlock()
 	if p.trace != nil {
 		fmt.Fprintf(p.trace, "[%8.3fms] %s\n", float64(time.Since(p.start).Microseconds())/1000, s)
@@ -83,7 +84,7 @@ func (p *Progress) Stage(format string, args ...any) {
 // StageFunc records a stage whose text fn computes when it is needed.
 func (p *Progress) StageFunc(fn func() string) {
 	p.mu.Lock()
-	p.lazy = fn
+	p.lazy, p.hint = fn, nil
 	p.mu.Unlock()
 	if p.trace != nil {
 		fmt.Fprintf(p.trace, "[%8.3fms] %s\n", float64(time.Since(p.start).Microseconds())/1000, fn())
@@ -98,6 +99,23 @@ func (p *Progress) Current() string {
 		return p.lazy()
 	}
 	return p.stage
+}
+
+// Hint sets what a timeout in the current stage tells the admin to do,
+// instead of the generic advice; fn runs when the timeout fires.
+func (p *Progress) Hint(fn func() []string) {
+	p.mu.Lock()
+	p.hint = fn
+	p.mu.Unlock()
+}
+
+func (p *Progress) currentHint() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hint != nil {
+		return p.hint()
+	}
+	return []string{"the stage named did not finish in time; raise -t, or look for a blocked kernel file or storage"}
 }
 
 // Commit runs fn unless the timeout has fired; a timeout that fires
@@ -186,10 +204,9 @@ func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Resul
 	case res := <-done:
 		return res
 	case <-ctx.Done():
-		stage := pr.Current()
+		stage, hint := pr.Current(), pr.currentHint()
 		pr.close()
-		return Unknownf([]string{"the stage named did not finish in time; raise -t, or look for a blocked kernel file or storage"},
-			"timed out after %s while %s", timeout, stage)
+		return Unknownf(hint, "timed out after %s while %s", timeout, stage)
 	}
 }
 

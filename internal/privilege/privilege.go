@@ -60,9 +60,12 @@ func capEff() uint64 {
 type Path struct {
 	Flag  string
 	Value string
-	// Allowed is the directory it must stay in ("" means it must equal
-	// Default, as --root must be /).
-	Allowed string
+	// Dir is the directory a file must sit in directly (no subdirectory,
+	// no ".."): a caller who can write there (the monitoring user owns the
+	// state directory under file capabilities) could otherwise plant a
+	// symlinked subdirectory and have the plugin create files anywhere.
+	// "" means the value must equal Default, as --root must be /.
+	Dir     string
 	Default string
 }
 
@@ -73,21 +76,22 @@ func Guard(paths ...Path) error {
 		return nil
 	}
 	for _, p := range paths {
-		if p.Value == "" || p.Value == p.Default {
-			continue
-		}
-		clean := filepath.Clean(p.Value)
-		if p.Allowed != "" && filepath.IsAbs(clean) && strings.HasPrefix(clean, filepath.Clean(p.Allowed)+string(os.PathSeparator)) {
-			continue
-		}
-		if p.Allowed == "" && clean == p.Default {
+		if p.Value == "" || p.Value == p.Default || p.Dir != "" && directlyIn(p.Value, p.Dir) {
 			continue
 		}
 		where := "the default"
-		if p.Allowed != "" {
-			where = "inside " + p.Allowed
+		if p.Dir != "" {
+			where = "directly in " + p.Dir
 		}
 		return fmt.Errorf("refusing %s %q: the plugin runs with privileges its caller lacks (%s), so paths must stay %s", p.Flag, text.Clean(p.Value, 80), how, where)
 	}
 	return nil
+}
+
+// directlyIn reports whether path names a file right in dir, written
+// plainly: absolute, no "." or ".." parts, no repeated or trailing slash.
+func directlyIn(path, dir string) bool {
+	parent, name := filepath.Split(path)
+	return filepath.IsAbs(path) && path == filepath.Clean(path) &&
+		filepath.Clean(parent) == filepath.Clean(dir) && name != "" && name != "." && name != ".."
 }
