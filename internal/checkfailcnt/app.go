@@ -107,7 +107,7 @@ func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold ti
 	res := plugin.Result{State: out.State, More: "%d more not shown (-v or --max-output shows more)"}
 	window := "since the last run"
 	if hold > 0 {
-		window = "in the last " + shortDuration(hold)
+		window = "in the last " + report.Duration(hold, 0)
 	}
 	switch {
 	case out.Corrupt != nil:
@@ -212,10 +212,4 @@ func increaseLines(inc failcnt.Increase, lv plugin.State, snap *ubc.Snapshot, la
 
 func stamp(unix int64) string {
 	return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04:05Z")
-}
-
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
 }

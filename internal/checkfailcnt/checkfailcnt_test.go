@@ -299,3 +299,21 @@ func TestSelectionsDoNotShareState(t *testing.T) {
 		}
 	}
 }
+
+// The summary names the window as given (issue 10 item 11: "--hold 1h30m"
+// printed "in the last 1h3").
+func TestWindowWording(t *testing.T) {
+	for hold, want := range map[string]string{
+		"1h30m": "in the last 1h 30m", "90s": "in the last 1m 30s", "10m30s": "in the last 10m 30s",
+		"15m": "in the last 15m", "2d12h": "in the last 2d 12h", "0": "since the last run",
+	} {
+		s := newStory(t)
+		s.run("--hold", hold)
+		s.advance(time.Minute)
+		setFailcnt(t, s.node, "204", "numproc", 3)
+		out, code := s.run("--hold", hold)
+		if code != 2 || !strings.Contains(strings.SplitN(out, "\n", 2)[0], "numproc +3 "+want+" ") {
+			t.Errorf("--hold %s: exit %d, want %q in the summary:\n%s", hold, code, want, out)
+		}
+	}
+}
