@@ -173,7 +173,7 @@ func growthSummary(out *Outcome, label func(string) string) string {
 		shown++
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("%d failcnt increases below the thresholds", len(out.Increases))
+		return report.Plural(len(out.Increases), "failcnt increase") + " below the thresholds"
 	}
 	return strings.Join(parts, ", ")
 }

@@ -222,16 +222,17 @@ func (o *Outcome) sortWorstFirst() {
 	o.Increases, o.Levels = incs, lvs
 }
 
-// Perf is the perfdata of an outcome: each flagged failcnt and the total.
+// Perf is the perfdata of an outcome: each flagged failcnt, and the total
+// increase within the window, below the thresholds included (a graph of
+// failing allocations must not read 0 while the long output shows +5).
 func (o *Outcome) Perf() []plugin.Perf {
 	var perf []plugin.Perf
 	var total uint64
 	for i, inc := range o.Increases {
-		if o.Levels[i] == plugin.OK {
-			continue
+		total = failcnt.AddSat(total, inc.Delta)
+		if o.Levels[i] != plugin.OK {
+			perf = append(perf, report.FailcntPerf(inc.CT, ubc.Row{Name: inc.Resource, FailCnt: inc.FailCnt}))
 		}
-		total += inc.Delta
-		perf = append(perf, report.FailcntPerf(inc.CT, ubc.Row{Name: inc.Resource, FailCnt: inc.FailCnt}))
 	}
 	return append(perf, plugin.Perf{Label: "failcnt_increase", Value: strconv.FormatUint(total, 10), UOM: "c", Min: "0"})
 }

@@ -317,3 +317,34 @@ func TestWindowWording(t *testing.T) {
 		}
 	}
 }
+
+// Increases below the thresholds: OK, counted in words that agree with the
+// number, and in failcnt_increase (issue 10 item 19: "1 failcnt increases",
+// and 'failcnt_increase'=0c while the long output showed +5).
+func TestIncreasesBelowThresholds(t *testing.T) {
+	s := newStory(t)
+	args := []string{"-w", "10", "--critical-resource", "none"}
+	s.run(args...)
+	s.advance(time.Minute)
+	setFailcnt(t, s.node, "204", "numproc", 5)
+	out, code := s.run(args...)
+	if code != 0 || !strings.HasPrefix(out, "UBC FAILCNT OK - 1 failcnt increase below the thresholds in the last 15m ") ||
+		!strings.Contains(out, "'failcnt_increase'=5c;") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	// Two more resources, one over -w: the total counts all three.
+	s.advance(time.Minute)
+	setFailcnt(t, s.node, "204", "numfile", 2)
+	setFailcnt(t, s.node, "201", "numflock", 20)
+	out, code = s.run(args...)
+	if code != 1 || !strings.Contains(out, "'failcnt_increase'=27c;") || strings.Contains(out, "'ct204_numproc_failcnt'") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	// Below the thresholds, more than one: plural.
+	s.advance(time.Hour)
+	setFailcnt(t, s.node, "204", "numproc", 6)
+	setFailcnt(t, s.node, "204", "numfile", 3)
+	if out, _ = s.run(args...); !strings.HasPrefix(out, "UBC FAILCNT OK - 2 failcnt increases below the thresholds in the last 15m ") {
+		t.Fatalf("%s", out)
+	}
+}

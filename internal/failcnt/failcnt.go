@@ -226,11 +226,7 @@ func Aggregate(events []failstate.Event) []Increase {
 			i = len(out) - 1
 		}
 		inc := &out[i]
-		if inc.Delta > math.MaxUint64-e.Delta {
-			inc.Delta = math.MaxUint64
-		} else {
-			inc.Delta += e.Delta
-		}
+		inc.Delta = AddSat(inc.Delta, e.Delta)
 		inc.FailCnt, inc.Last = e.FailCnt, e.Seen
 		inc.Restart = inc.Restart || e.Restart
 		inc.New = inc.New || e.New
@@ -245,4 +241,13 @@ func Aggregate(events []failstate.Event) []Increase {
 		return out[a].Resource < out[b].Resource
 	})
 	return out
+}
+
+// AddSat adds failcnt increases, saturating instead of wrapping: a damaged
+// state or counter must not turn a huge increase into a small one.
+func AddSat(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
 }
