@@ -95,6 +95,15 @@ func TestStory(t *testing.T) {
 	}
 	setFailcnt(t, s.node, "202", "physpages", 40)
 	s.golden("6-physpages-warns", "--hold", "0")
+	// The --hold 0 run did not erase the window of the default runs: CT
+	// 205's increase of 2 minutes ago is still reported, with 202's.
+	s.advance(time.Minute)
+	for i := range s.node.Cts {
+		if s.node.Cts[i].ID == "205" {
+			s.node.Cts[i].Uptime = 150
+		}
+	}
+	s.golden("7-default-hold-after-hold-0")
 }
 
 func TestFlags(t *testing.T) {
@@ -346,5 +355,68 @@ func TestIncreasesBelowThresholds(t *testing.T) {
 	setFailcnt(t, s.node, "204", "numfile", 3)
 	if out, _ = s.run(args...); !strings.HasPrefix(out, "UBC FAILCNT OK - 2 failcnt increases below the thresholds in the last 15m ") {
 		t.Fatalf("%s", out)
+	}
+}
+
+// A --hold 0 run between two default runs (contrib/cron/vzmon.cron, or an
+// admin trying the plugin by hand) does not end the default runs' window:
+// they stay CRITICAL so that Nagios/Icinga retries reach HARD (issue 10
+// item 6).
+func TestHoldZeroRunKeepsOthersWindow(t *testing.T) {
+	s := newStory(t)
+	s.run()
+	s.advance(time.Minute)
+	setFailcnt(t, s.node, "204", "tcpsndbuf", 1861284+9)
+	if out, code := s.run(); code != 2 || !strings.Contains(out, "tcpsndbuf +9 in the last 15m") {
+		t.Fatalf("default run after the bump: exit %d\n%s", code, out)
+	}
+	s.advance(time.Minute)
+	if out, code := s.run("--hold", "0"); code != 0 || !strings.Contains(out, "no failcnt grew since the last run") {
+		t.Fatalf("--hold 0 run: exit %d\n%s", code, out)
+	}
+	for i := 0; i < 3; i++ { // retries, 2 minutes apart
+		s.advance(2 * time.Minute)
+		if out, code := s.run(); code != 2 || !strings.Contains(out, "tcpsndbuf +9 in the last 15m") {
+			t.Fatalf("default run %d after the --hold 0 run: exit %d\n%s", i+1, code, out)
+		}
+	}
+	s.advance(15 * time.Minute)
+	if out, code := s.run(); code != 0 {
+		t.Fatalf("window did not end: exit %d\n%s", code, out)
+	}
+}
+
+// A state written by the previous format (version 1, no holds) is read,
+// not moved aside: an upgrade keeps the baseline and the window.
+func TestReadsVersion1State(t *testing.T) {
+	s := newStory(t)
+	s.run()
+	s.advance(time.Minute)
+	setFailcnt(t, s.node, "204", "tcpsndbuf", 1861284+9)
+	s.run()
+	path := stateFile(s)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := failstate.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Version, st.Holds = 1, nil
+	if b, err = st.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.advance(time.Minute)
+	if out, code := s.run(); code != 2 || !strings.Contains(out, "tcpsndbuf +9 in the last 15m") || strings.Contains(out, "unreadable") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if b, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	} else if st, err = failstate.Decode(b); err != nil || st.Version != failstate.Version || len(st.Holds) != 1 {
+		t.Fatalf("not rewritten in the current format: %v %+v", err, st)
 	}
 }

@@ -28,14 +28,18 @@ type Input struct {
 	Now       failstate.Stamp
 	BootID    string
 	Selection string
-	Hold      time.Duration // how long an increase stays reported
-	Forget    time.Duration // how long a vanished container is remembered
+	// Hold is how long this run reports an increase. The state keeps each
+	// increase for the longest hold of the recent runs on it (see holds).
+	Hold time.Duration
+	// Forget is how long a vanished container, or the hold of a run that
+	// stopped coming, is remembered.
+	Forget time.Duration
 }
 
 // Report says what happened, for the output.
 type Report struct {
 	Baseline bool              // no previous state: this run only records
-	Active   []failstate.Event // increases within the window, this run's included
+	Active   []failstate.Event // increases within this run's --hold, this run's included
 	Restarts []string          // containers seen restarted this run
 	New      []string          // containers that appeared this run
 	Dropped  []string          // vanished containers forgotten this run
@@ -49,10 +53,12 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 	next := &failstate.State{Version: failstate.Version, Selection: in.Selection, BootID: in.BootID,
 		Written: in.Now, Containers: map[string]*failstate.Container{}}
 	var rep Report
+	var keepFor time.Duration
+	next.Holds, keepFor = holds(prev, in)
 	if prev == nil {
 		rep.Baseline = true
 	} else {
-		next.Events = keepRecent(prev, in)
+		next.Events, rep.Active = keepRecent(prev, in, keepFor)
 	}
 	tracked := map[string]bool{}
 	if prev != nil {
@@ -100,7 +106,7 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 		}
 	}
 	next.Events = append(next.Events, fresh...)
-	rep.Active = append(rep.Active, next.Events...)
+	rep.Active = append(rep.Active, fresh...)
 	sort.Strings(rep.Restarts)
 	sort.Strings(rep.New)
 	sort.Strings(rep.Dropped)
@@ -154,12 +160,12 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 	return evs
 }
 
-// keepRecent keeps the previous run's events still inside the window.
-// Events seen "in the future" (the wall clock went back, without a boot
-// clock to rely on) are re-anchored to now, so they expire one window
-// later instead of never or at once.
-func keepRecent(prev *failstate.State, in Input) []failstate.Event {
-	var keep []failstate.Event
+// keepRecent returns the previous run's events to keep (younger than
+// keepFor) and those of them inside this run's hold. Events seen "in the
+// future" (the wall clock went back, without a boot clock to rely on) are
+// re-anchored to now, so they expire one window later instead of never or
+// at once.
+func keepRecent(prev *failstate.State, in Input, keepFor time.Duration) (keep, active []failstate.Event) {
 	for _, e := range prev.Events {
 		if !in.Container(e.CT) || !in.Resource(e.Resource) {
 			continue
@@ -168,11 +174,51 @@ func keepRecent(prev *failstate.State, in Input) []failstate.Event {
 		if a < 0 {
 			e.Seen, a = in.Now, 0
 		}
-		if a < in.Hold {
+		if a < keepFor {
 			keep = append(keep, e)
 		}
+		if a < in.Hold {
+			active = append(active, e)
+		}
 	}
-	return keep
+	return keep, active
+}
+
+// holds records this run's hold beside those of the other recent runs on
+// the state, and returns them with the longest, how long events are kept.
+// A hold no run has used for --forget, and for the hold itself, lapses: a
+// one-off long --hold does not keep events for ever, and a check that
+// runs within its own hold never loses its window.
+func holds(prev *failstate.State, in Input) ([]failstate.Hold, time.Duration) {
+	type used struct {
+		h   failstate.Hold
+		age time.Duration
+	}
+	all := []used{{h: failstate.Hold{Seconds: in.Hold.Seconds(), LastUsed: in.Now}}}
+	if prev != nil {
+		for _, h := range prev.Holds {
+			if h.Seconds == all[0].h.Seconds {
+				continue // this run's, used now
+			}
+			a := age(h.LastUsed, in, prev.BootID)
+			if a < 0 {
+				h.LastUsed, a = in.Now, 0 // from the future: re-anchored, as events are
+			}
+			if a <= max(h.D(), in.Forget) {
+				all = append(all, used{h, a})
+			}
+		}
+	}
+	// Most recently used first, so that a cut to MaxHolds drops the stalest.
+	sort.SliceStable(all, func(a, b int) bool { return all[a].age < all[b].age })
+	all = all[:min(len(all), failstate.MaxHolds)]
+	kept := make([]failstate.Hold, len(all))
+	var keepFor time.Duration
+	for i, u := range all {
+		kept[i] = u.h
+		keepFor = max(keepFor, u.h.D())
+	}
+	return kept, keepFor
 }
 
 // age is how long ago s was: by the boot clock when both moments are from
