@@ -131,6 +131,9 @@ func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold ti
 	if len(out.Report.Restarts) > 0 {
 		res.Tail = append(res.Tail, "restarted since the last run (counted from 0): "+labels(out.Report.Restarts, label))
 	}
+	if len(out.Report.Resets) > 0 {
+		res.Tail = append(res.Tail, "counter went down without a restart (reset, counted from 0): "+labels(out.Report.Resets, label))
+	}
 	if len(out.Report.New) > 0 {
 		res.Tail = append(res.Tail, "new since the last run: "+labels(out.Report.New, label))
 	}
@@ -199,6 +202,8 @@ func increaseLines(inc failcnt.Increase, lv plugin.State, snap *ubc.Snapshot, la
 		why = " (new container, counted from 0)"
 	case inc.Restart:
 		why = " (after a restart, counted from 0)"
+	case inc.Reset:
+		why = " (counter went down (reset), counted from 0)"
 	}
 	lines := []string{fmt.Sprintf("[%s] %s %s failcnt +%d%s %s, now %d", lv, label(inc.CT), inc.Resource, inc.Delta, why, when, inc.FailCnt)}
 	if ct, ok := snap.Container(inc.CT); ok {

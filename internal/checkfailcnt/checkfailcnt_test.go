@@ -41,12 +41,18 @@ func newStory(t *testing.T) *story {
 		now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
 }
 
-// advance lets time pass on the node and the wall clock.
+// advance lets time pass on the node and the wall clock; containers given
+// an explicit uptime (a restart) age with it.
 func (s *story) advance(d time.Duration) {
 	if s.node.Uptime == 0 {
 		s.node.Uptime = nodegen.HostUptime
 	}
 	s.node.Uptime += d.Seconds()
+	for i := range s.node.Cts {
+		if s.node.Cts[i].Uptime != 0 {
+			s.node.Cts[i].Uptime += d.Seconds()
+		}
+	}
 	s.now = s.now.Add(d)
 }
 
@@ -65,7 +71,8 @@ func (s *story) golden(name string, extra ...string) {
 
 // TestStory is the seed's incident as the operator's monitoring sees it:
 // baseline, tcpsndbuf of CT 204 growing (CRITICAL), the window keeping it,
-// then clear; then a restarted container.
+// then clear; then a restarted container, a --hold 0 run between default
+// ones, and a counter reset without a restart.
 func TestStory(t *testing.T) {
 	s := newStory(t)
 	s.golden("1-baseline")
@@ -88,22 +95,17 @@ func TestStory(t *testing.T) {
 	s.golden("5-restart")
 	// physpages growth is reclaim pressure: WARNING, not CRITICAL.
 	s.advance(time.Minute)
-	for i := range s.node.Cts {
-		if s.node.Cts[i].ID == "205" {
-			s.node.Cts[i].Uptime = 90 // still running since its restart
-		}
-	}
 	setFailcnt(t, s.node, "202", "physpages", 40)
 	s.golden("6-physpages-warns", "--hold", "0")
 	// The --hold 0 run did not erase the window of the default runs: CT
 	// 205's increase of 2 minutes ago is still reported, with 202's.
 	s.advance(time.Minute)
-	for i := range s.node.Cts {
-		if s.node.Cts[i].ID == "205" {
-			s.node.Cts[i].Uptime = 150
-		}
-	}
 	s.golden("7-default-hold-after-hold-0")
+	// CT 204's tcpsndbuf failcnt goes down while it keeps running (same
+	// start): a reset, not a restart (issue 10 item 12).
+	s.advance(20 * time.Minute)
+	setFailcnt(t, s.node, "204", "tcpsndbuf", 3)
+	s.golden("8-counter-reset")
 }
 
 func TestFlags(t *testing.T) {

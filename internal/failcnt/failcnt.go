@@ -41,6 +41,7 @@ type Report struct {
 	Baseline bool              // no previous state: this run only records
 	Active   []failstate.Event // increases within this run's --hold, this run's included
 	Restarts []string          // containers seen restarted this run
+	Resets   []string          // containers with a counter reset, not restarted
 	New      []string          // containers that appeared this run
 	Dropped  []string          // vanished containers forgotten this run
 	// History lists non-zero failcnts at the baseline (old, not alarms).
@@ -108,6 +109,7 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 	next.Events = append(next.Events, fresh...)
 	rep.Active = append(rep.Active, fresh...)
 	sort.Strings(rep.Restarts)
+	sort.Strings(rep.Resets)
 	sort.Strings(rep.New)
 	sort.Strings(rep.Dropped)
 	return next, rep
@@ -128,18 +130,24 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 		return evs
 	}
 	// With both start times known they decide; otherwise a counter that
-	// went down means the beancounter was recreated.
-	startsKnown := old.Start != nil && cur.Start != nil
-	restarted := startsKnown && math.Abs(*old.Start-*cur.Start) > startTolerance
-	if !startsKnown {
-		for res, p := range old.FailCnt {
-			if tracked[res] && cur.FailCnt[res] < p {
-				restarted = true
-			}
+	// went down means the beancounter was recreated. A counter that went
+	// down while the start stayed the same was reset, not restarted.
+	wentDown := false
+	for res, p := range old.FailCnt {
+		if tracked[res] && cur.FailCnt[res] < p {
+			wentDown = true
 		}
 	}
-	if restarted {
+	startsKnown := old.Start != nil && cur.Start != nil
+	restarted := wentDown
+	if startsKnown {
+		restarted = math.Abs(*old.Start-*cur.Start) > startTolerance
+	}
+	switch {
+	case restarted:
 		rep.Restarts = append(rep.Restarts, id)
+	case wentDown:
+		rep.Resets = append(rep.Resets, id)
 	}
 	var evs []failstate.Event
 	for _, res := range sortedKeys(cur.FailCnt) {
@@ -149,12 +157,13 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 		case !tracked[res]:
 			continue // a resource not tracked before has no baseline yet
 		case restarted || v < p:
-			delta = v // counted from 0 since the restart (or a counter reset)
+			delta = v // counted from 0 since the restart or the reset
 		default:
 			delta = v - p
 		}
 		if delta > 0 {
-			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now, Restart: restarted || v < p})
+			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now,
+				Restart: restarted, Reset: !restarted && v < p})
 		}
 	}
 	return evs
@@ -251,11 +260,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // Increase is the sum of one resource's events in the window.
 type Increase struct {
-	CT, Resource string
-	Delta        uint64
-	FailCnt      uint64 // latest value
-	First, Last  failstate.Stamp
-	Restart, New bool
+	CT, Resource        string
+	Delta               uint64
+	FailCnt             uint64 // latest value
+	First, Last         failstate.Stamp
+	Restart, Reset, New bool
 }
 
 // Aggregate sums the active events per container and resource, largest
@@ -275,6 +284,7 @@ func Aggregate(events []failstate.Event) []Increase {
 		inc.Delta = AddSat(inc.Delta, e.Delta)
 		inc.FailCnt, inc.Last = e.FailCnt, e.Seen
 		inc.Restart = inc.Restart || e.Restart
+		inc.Reset = inc.Reset || e.Reset
 		inc.New = inc.New || e.New
 	}
 	sort.SliceStable(out, func(a, b int) bool {

@@ -71,27 +71,28 @@ func TestTransitions(t *testing.T) {
 		hold    time.Duration
 		want    map[string]uint64
 		restart bool
+		reset   bool
 		new     bool
 		dropped bool
 	}{
-		{"no change", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(5), wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false},
-		{"increase", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(9), wall: 1060, boot: 160}, hold, map[string]uint64{"101/numproc": 4}, false, false, false},
+		{"no change", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(5), wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false, false},
+		{"increase", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(9), wall: 1060, boot: 160}, hold, map[string]uint64{"101/numproc": 4}, false, false, false, false},
 		{"restart resets counters", run{cts: ct(50), wall: 1000, boot: 100}, run{cts: map[string]map[string]uint64{"101": {"numproc": 3, "tcpsndbuf": 0}}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"101/numproc": 3}, true, false, false},
+			map[string]uint64{"101/numproc": 3}, true, false, false, false},
 		{"restart seen by start time, counters higher", run{cts: ct(5), starts: map[string]float64{"101": 10}, wall: 1000, boot: 100},
 			run{cts: map[string]map[string]uint64{"101": {"numproc": 9, "tcpsndbuf": 8}}, starts: map[string]float64{"101": 150}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"101/numproc": 9, "101/tcpsndbuf": 8}, true, false, false},
+			map[string]uint64{"101/numproc": 9, "101/tcpsndbuf": 8}, true, false, false, false},
 		{"same start, counter reset is not a restart", run{cts: ct(5), starts: map[string]float64{"101": 10}, wall: 1000, boot: 100},
 			run{cts: map[string]map[string]uint64{"101": {"numproc": 2, "tcpsndbuf": 9}}, starts: map[string]float64{"101": 10.5}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"101/numproc": 2, "101/tcpsndbuf": 2}, false, false, false},
+			map[string]uint64{"101/numproc": 2, "101/tcpsndbuf": 2}, false, true, false, false},
 		{"new container", run{cts: ct(5), wall: 1000, boot: 100},
 			run{cts: map[string]map[string]uint64{"101": {"numproc": 5, "tcpsndbuf": 7}, "102": {"numfile": 3, "numproc": 0}}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"102/numfile": 3}, false, true, false},
+			map[string]uint64{"102/numfile": 3}, false, false, true, false},
 		{"vanished container remembered", run{cts: map[string]map[string]uint64{"101": {"numproc": 5}, "102": {"numfile": 3}}, wall: 1000, boot: 100},
-			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false},
+			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false, false},
 		{"vanished container forgotten", run{cts: map[string]map[string]uint64{"101": {"numproc": 5}, "102": {"numfile": 3}}, wall: 1000, boot: 100},
-			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1000 + 25*3600, boot: 100 + 25*3600}, hold, map[string]uint64{}, false, false, true},
-		{"hold 0 still reports this run", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(6), wall: 1060, boot: 160}, 0, map[string]uint64{"101/numproc": 1}, false, false, false},
+			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1000 + 25*3600, boot: 100 + 25*3600}, hold, map[string]uint64{}, false, false, false, true},
+		{"hold 0 still reports this run", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(6), wall: 1060, boot: 160}, 0, map[string]uint64{"101/numproc": 1}, false, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,8 +110,13 @@ func TestTransitions(t *testing.T) {
 					t.Errorf("%s = %d, want %d (all: %v)", k, got[k], v, got)
 				}
 			}
-			if (len(rep.Restarts) > 0) != tt.restart || (len(rep.New) > 0) != tt.new || (len(rep.Dropped) > 0) != tt.dropped {
-				t.Errorf("restarts %v new %v dropped %v", rep.Restarts, rep.New, rep.Dropped)
+			if (len(rep.Restarts) > 0) != tt.restart || (len(rep.Resets) > 0) != tt.reset || (len(rep.New) > 0) != tt.new || (len(rep.Dropped) > 0) != tt.dropped {
+				t.Errorf("restarts %v resets %v new %v dropped %v", rep.Restarts, rep.Resets, rep.New, rep.Dropped)
+			}
+			for _, e := range rep.Active {
+				if e.Restart != tt.restart || e.Reset != (tt.reset && e.Resource == "numproc") {
+					t.Errorf("event %+v: restart %v reset %v", e, tt.restart, tt.reset)
+				}
 			}
 			if _, kept := next.Containers["102"]; tt.name == "vanished container remembered" && !kept {
 				t.Error("vanished container dropped at once")

@@ -58,7 +58,10 @@ type Event struct {
 	FailCnt  uint64 `json:"failcnt"` // the value after the increase
 	Seen     Stamp  `json:"seen"`
 	Restart  bool   `json:"restart,omitempty"` // counted from 0 after a restart
-	New      bool   `json:"new,omitempty"`     // the container appeared after the baseline
+	// Reset: the counter went down while the container's start did not
+	// change (a reset without a restart); counted from 0. Since version 2.
+	Reset bool `json:"reset,omitempty"`
+	New   bool `json:"new,omitempty"` // the container appeared after the baseline
 }
 
 // State is the whole file.
