@@ -422,3 +422,32 @@ func TestReadsVersion1State(t *testing.T) {
 		t.Fatalf("not rewritten in the current format: %v %+v", err, st)
 	}
 }
+
+// On 2.6.18 vestat's uptime units are not certain, so restarts are known
+// only by counters going down; the long output says so, as the README
+// promises (issue 10 item 13). Elsewhere it stays quiet.
+func TestCountersOnlyNote(t *testing.T) {
+	const note = "restarts are recognised by counters going down only: TMP/node/proc/vz/vestat gives no uptime in certain units (2.6.18 counts CPU cycles)"
+	s := newStory(t)
+	s.node = nodegen.OVZ32Bit()
+	s.golden("ovz-32bit-counters-only")
+	s.advance(time.Minute)
+	setFailcnt(t, s.node, "101", "numproc", 4)
+	if out, code := s.run(); code != 2 || !strings.Contains(out, "\n"+note+" \n") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if out, _ := newStory(t).run(); strings.Contains(out, "counters going down only") {
+		t.Fatalf("note on a node with certain uptimes:\n%s", out)
+	}
+	// One container too young for a certain ratio (under 100 jiffies).
+	s = newStory(t)
+	for i := range s.node.Cts {
+		if s.node.Cts[i].ID == "205" {
+			s.node.Cts[i].Uptime = 0.05
+		}
+	}
+	const some = "restarts of 1 of 6 containers are recognised by counters going down only: TMP/node/proc/vz/vestat gives no certain uptime for them"
+	if out, _ := s.run(); !strings.Contains(out, "\n"+some+" \n") {
+		t.Fatalf("%s", out)
+	}
+}
