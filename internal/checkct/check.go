@@ -232,26 +232,12 @@ func (a *App) uptime(n node.Node, pr *plugin.Progress, c *ct) *part {
 	up := time.Duration(secs * float64(time.Second))
 	p.perf = append(p.perf, plugin.Perf{Label: "uptime", Value: strconv.FormatInt(int64(secs), 10), UOM: "s", Min: "0"})
 	if a.f.RestartWarning > 0 && up < a.f.RestartWarning.D() {
-		p.set(plugin.Warning, "restarted "+human(up)+" ago", "[WARNING] uptime: restarted "+human(up)+" ago (less than --restart-warning "+human(a.f.RestartWarning.D())+")")
+		ago := report.Duration(up, 2)
+		p.set(plugin.Warning, "restarted "+ago+" ago", "[WARNING] uptime: restarted "+ago+" ago (less than --restart-warning "+report.Duration(a.f.RestartWarning.D(), 0)+")")
 		return p
 	}
-	p.set(plugin.OK, "", "[OK] uptime: "+human(up))
+	p.set(plugin.OK, "", "[OK] uptime: "+report.Duration(up, 2))
 	return p
-}
-
-// human formats an uptime: "26d 3h", "4h 12m", "2m 5s".
-func human(d time.Duration) string {
-	d = d.Truncate(time.Second)
-	days, h, m, s := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case days > 0:
-		return fmt.Sprintf("%dd %dh", days, h)
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
-	case m > 0:
-		return fmt.Sprintf("%dm %ds", m, s)
-	}
-	return fmt.Sprintf("%ds", s)
 }
 
 // envID is the ID the container's tasks carry in /proc/<pid>/status: its

@@ -112,7 +112,7 @@ func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold ti
 	res := plugin.Result{State: out.State, More: "%d more not shown (-v or --max-output shows more)"}
 	window := "since the last run"
 	if hold > 0 {
-		window = "in the last " + shortDuration(hold)
+		window = "in the last " + report.Duration(hold, 0)
 	}
 	switch {
 	case out.Corrupt != nil:
@@ -135,6 +135,9 @@ func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold ti
 	}
 	if len(out.Report.Restarts) > 0 {
 		res.Tail = append(res.Tail, "restarted since the last run (counted from 0): "+labels(out.Report.Restarts, label))
+	}
+	if len(out.Report.Resets) > 0 {
+		res.Tail = append(res.Tail, "counter went down without a restart (reset, counted from 0): "+labels(out.Report.Resets, label))
 	}
 	if len(out.Report.New) > 0 {
 		res.Tail = append(res.Tail, "new since the last run: "+labels(out.Report.New, label))
@@ -178,7 +181,7 @@ func growthSummary(out *Outcome, label func(string) string) string {
 		shown++
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("%d failcnt increases below the thresholds", len(out.Increases))
+		return report.Plural(len(out.Increases), "failcnt increase") + " below the thresholds"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -204,6 +207,8 @@ func increaseLines(inc failcnt.Increase, lv plugin.State, snap *ubc.Snapshot, la
 		why = " (new container, counted from 0)"
 	case inc.Restart:
 		why = " (after a restart, counted from 0)"
+	case inc.Reset:
+		why = " (counter went down (reset), counted from 0)"
 	}
 	lines := []string{fmt.Sprintf("[%s] %s %s failcnt +%d%s %s, now %d", lv, label(inc.CT), inc.Resource, inc.Delta, why, when, inc.FailCnt)}
 	if ct, ok := snap.Container(inc.CT); ok {
@@ -217,10 +222,4 @@ func increaseLines(inc failcnt.Increase, lv plugin.State, snap *ubc.Snapshot, la
 
 func stamp(unix int64) string {
 	return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04:05Z")
-}
-
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
 }

@@ -149,16 +149,7 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 		now, _ = time.Parse(time.RFC3339, f.Now)
 	}
 	clock := n.ReadClock(pr)
-	starts := map[string]float64{}
-	if st, err := n.VEStat(pr); err != nil {
-		out.Notes = append(out.Notes, "restarts are detected from the counters only: "+err.Error())
-	} else if clock.Uptime > 0 {
-		for id, v := range st {
-			if up, ok := v.UptimeSeconds(); ok && up <= clock.Uptime {
-				starts[id] = clock.Uptime - up
-			}
-		}
-	}
+	starts, noStarts := startsOf(n, pr, clock.Uptime)
 	store.RemoveStaleTemps()
 	pr.Stage("reading state file %s", out.Path)
 	prev, movedTo, reason, err := store.Load(now)
@@ -182,10 +173,27 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 		return nil, nil, err
 	}
 	out.Report = rep
+	unknownStart := 0
 	for i := range snap.Containers {
-		if sel.Container(snap.Containers[i].ID) {
+		if id := snap.Containers[i].ID; sel.Container(id) {
 			out.Selected++
+			if _, ok := starts[id]; !ok {
+				unknownStart++
+			}
 		}
+	}
+	// The README promises this note: without a start time a restart whose
+	// counters came back higher than before goes unseen.
+	const countersOnly = "restarts are recognised by counters going down only: "
+	vestat := n.Path("proc/vz/vestat")
+	switch {
+	case noStarts != "":
+		out.Notes = append(out.Notes, countersOnly+noStarts)
+	case unknownStart > 0 && unknownStart == out.Selected:
+		out.Notes = append(out.Notes, countersOnly+vestat+" gives no uptime in certain units (2.6.18 counts CPU cycles)")
+	case unknownStart > 0:
+		out.Notes = append(out.Notes, fmt.Sprintf("restarts of %d of %s are recognised by counters going down only: %s gives no certain uptime for them",
+			unknownStart, report.Plural(out.Selected, "container"), vestat))
 	}
 	out.Increases = failcnt.Aggregate(rep.Active)
 	critical := f.criticalSet()
@@ -200,6 +208,26 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 		out.State = plugin.Worse(out.State, plugin.Warning)
 	}
 	return out, snap, nil
+}
+
+// startsOf returns each container's start, in seconds since the host
+// booted, where the kernel tells it; when it cannot tell for any, it says
+// why instead.
+func startsOf(n node.Node, pr *plugin.Progress, uptime float64) (map[string]float64, string) {
+	st, err := n.VEStat(pr)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if uptime <= 0 {
+		return nil, n.Path("proc/uptime") + " is missing or unreadable"
+	}
+	starts := map[string]float64{}
+	for id, v := range st {
+		if up, ok := v.UptimeSeconds(); ok && up <= uptime {
+			starts[id] = uptime - up
+		}
+	}
+	return starts, ""
 }
 
 // sortWorstFirst orders the increases by state, then size (Aggregate
@@ -220,16 +248,17 @@ func (o *Outcome) sortWorstFirst() {
 	o.Increases, o.Levels = incs, lvs
 }
 
-// Perf is the perfdata of an outcome: each flagged failcnt and the total.
+// Perf is the perfdata of an outcome: each flagged failcnt, and the total
+// increase within the window, below the thresholds included (a graph of
+// failing allocations must not read 0 while the long output shows +5).
 func (o *Outcome) Perf() []plugin.Perf {
 	var perf []plugin.Perf
 	var total uint64
 	for i, inc := range o.Increases {
-		if o.Levels[i] == plugin.OK {
-			continue
+		total = failcnt.AddSat(total, inc.Delta)
+		if o.Levels[i] != plugin.OK {
+			perf = append(perf, report.FailcntPerf(inc.CT, ubc.Row{Name: inc.Resource, FailCnt: inc.FailCnt}))
 		}
-		total += inc.Delta
-		perf = append(perf, report.FailcntPerf(inc.CT, ubc.Row{Name: inc.Resource, FailCnt: inc.FailCnt}))
 	}
 	return append(perf, plugin.Perf{Label: "failcnt_increase", Value: strconv.FormatUint(total, 10), UOM: "c", Min: "0"})
 }

@@ -28,15 +28,20 @@ type Input struct {
 	Now       failstate.Stamp
 	BootID    string
 	Selection string
-	Hold      time.Duration // how long an increase stays reported
-	Forget    time.Duration // how long a vanished container is remembered
+	// Hold is how long this run reports an increase. The state keeps each
+	// increase for the longest hold of the recent runs on it (see holds).
+	Hold time.Duration
+	// Forget is how long a vanished container, or the hold of a run that
+	// stopped coming, is remembered.
+	Forget time.Duration
 }
 
 // Report says what happened, for the output.
 type Report struct {
 	Baseline bool              // no previous state: this run only records
-	Active   []failstate.Event // increases within the window, this run's included
+	Active   []failstate.Event // increases within this run's --hold, this run's included
 	Restarts []string          // containers seen restarted this run
+	Resets   []string          // containers with a counter reset, not restarted
 	New      []string          // containers that appeared this run
 	Dropped  []string          // vanished containers forgotten this run
 	// History lists non-zero failcnts at the baseline (old, not alarms).
@@ -49,10 +54,12 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 	next := &failstate.State{Version: failstate.Version, Selection: in.Selection, BootID: in.BootID,
 		Written: in.Now, Containers: map[string]*failstate.Container{}}
 	var rep Report
+	var keepFor time.Duration
+	next.Holds, keepFor = holds(prev, in)
 	if prev == nil {
 		rep.Baseline = true
 	} else {
-		next.Events = keepRecent(prev, in)
+		next.Events, rep.Active = keepRecent(prev, in, keepFor)
 	}
 	tracked := map[string]bool{}
 	if prev != nil {
@@ -100,8 +107,9 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 		}
 	}
 	next.Events = append(next.Events, fresh...)
-	rep.Active = append(rep.Active, next.Events...)
+	rep.Active = append(rep.Active, fresh...)
 	sort.Strings(rep.Restarts)
+	sort.Strings(rep.Resets)
 	sort.Strings(rep.New)
 	sort.Strings(rep.Dropped)
 	return next, rep
@@ -122,18 +130,24 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 		return evs
 	}
 	// With both start times known they decide; otherwise a counter that
-	// went down means the beancounter was recreated.
-	startsKnown := old.Start != nil && cur.Start != nil
-	restarted := startsKnown && math.Abs(*old.Start-*cur.Start) > startTolerance
-	if !startsKnown {
-		for res, p := range old.FailCnt {
-			if tracked[res] && cur.FailCnt[res] < p {
-				restarted = true
-			}
+	// went down means the beancounter was recreated. A counter that went
+	// down while the start stayed the same was reset, not restarted.
+	wentDown := false
+	for res, p := range old.FailCnt {
+		if tracked[res] && cur.FailCnt[res] < p {
+			wentDown = true
 		}
 	}
-	if restarted {
+	startsKnown := old.Start != nil && cur.Start != nil
+	restarted := wentDown
+	if startsKnown {
+		restarted = math.Abs(*old.Start-*cur.Start) > startTolerance
+	}
+	switch {
+	case restarted:
 		rep.Restarts = append(rep.Restarts, id)
+	case wentDown:
+		rep.Resets = append(rep.Resets, id)
 	}
 	var evs []failstate.Event
 	for _, res := range sortedKeys(cur.FailCnt) {
@@ -143,23 +157,24 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 		case !tracked[res]:
 			continue // a resource not tracked before has no baseline yet
 		case restarted || v < p:
-			delta = v // counted from 0 since the restart (or a counter reset)
+			delta = v // counted from 0 since the restart or the reset
 		default:
 			delta = v - p
 		}
 		if delta > 0 {
-			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now, Restart: restarted || v < p})
+			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now,
+				Restart: restarted, Reset: !restarted && v < p})
 		}
 	}
 	return evs
 }
 
-// keepRecent keeps the previous run's events still inside the window.
-// Events seen "in the future" (the wall clock went back, without a boot
-// clock to rely on) are re-anchored to now, so they expire one window
-// later instead of never or at once.
-func keepRecent(prev *failstate.State, in Input) []failstate.Event {
-	var keep []failstate.Event
+// keepRecent returns the previous run's events to keep (younger than
+// keepFor) and those of them inside this run's hold. Events seen "in the
+// future" (the wall clock went back, without a boot clock to rely on) are
+// re-anchored to now, so they expire one window later instead of never or
+// at once.
+func keepRecent(prev *failstate.State, in Input, keepFor time.Duration) (keep, active []failstate.Event) {
 	for _, e := range prev.Events {
 		if !in.Container(e.CT) || !in.Resource(e.Resource) {
 			continue
@@ -168,11 +183,51 @@ func keepRecent(prev *failstate.State, in Input) []failstate.Event {
 		if a < 0 {
 			e.Seen, a = in.Now, 0
 		}
-		if a < in.Hold {
+		if a < keepFor {
 			keep = append(keep, e)
 		}
+		if a < in.Hold {
+			active = append(active, e)
+		}
 	}
-	return keep
+	return keep, active
+}
+
+// holds records this run's hold beside those of the other recent runs on
+// the state, and returns them with the longest, how long events are kept.
+// A hold no run has used for --forget, and for the hold itself, lapses: a
+// one-off long --hold does not keep events for ever, and a check that
+// runs within its own hold never loses its window.
+func holds(prev *failstate.State, in Input) ([]failstate.Hold, time.Duration) {
+	type used struct {
+		h   failstate.Hold
+		age time.Duration
+	}
+	all := []used{{h: failstate.Hold{Seconds: in.Hold.Seconds(), LastUsed: in.Now}}}
+	if prev != nil {
+		for _, h := range prev.Holds {
+			if h.Seconds == all[0].h.Seconds {
+				continue // this run's, used now
+			}
+			a := age(h.LastUsed, in, prev.BootID)
+			if a < 0 {
+				h.LastUsed, a = in.Now, 0 // from the future: re-anchored, as events are
+			}
+			if a <= max(h.D(), in.Forget) {
+				all = append(all, used{h, a})
+			}
+		}
+	}
+	// Most recently used first, so that a cut to MaxHolds drops the stalest.
+	sort.SliceStable(all, func(a, b int) bool { return all[a].age < all[b].age })
+	all = all[:min(len(all), failstate.MaxHolds)]
+	kept := make([]failstate.Hold, len(all))
+	var keepFor time.Duration
+	for i, u := range all {
+		kept[i] = u.h
+		keepFor = max(keepFor, u.h.D())
+	}
+	return kept, keepFor
 }
 
 // age is how long ago s was: by the boot clock when both moments are from
@@ -205,11 +260,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // Increase is the sum of one resource's events in the window.
 type Increase struct {
-	CT, Resource string
-	Delta        uint64
-	FailCnt      uint64 // latest value
-	First, Last  failstate.Stamp
-	Restart, New bool
+	CT, Resource        string
+	Delta               uint64
+	FailCnt             uint64 // latest value
+	First, Last         failstate.Stamp
+	Restart, Reset, New bool
 }
 
 // Aggregate sums the active events per container and resource, largest
@@ -226,13 +281,10 @@ func Aggregate(events []failstate.Event) []Increase {
 			i = len(out) - 1
 		}
 		inc := &out[i]
-		if inc.Delta > math.MaxUint64-e.Delta {
-			inc.Delta = math.MaxUint64
-		} else {
-			inc.Delta += e.Delta
-		}
+		inc.Delta = AddSat(inc.Delta, e.Delta)
 		inc.FailCnt, inc.Last = e.FailCnt, e.Seen
 		inc.Restart = inc.Restart || e.Restart
+		inc.Reset = inc.Reset || e.Reset
 		inc.New = inc.New || e.New
 	}
 	sort.SliceStable(out, func(a, b int) bool {
@@ -245,4 +297,13 @@ func Aggregate(events []failstate.Event) []Increase {
 		return out[a].Resource < out[b].Resource
 	})
 	return out
+}
+
+// AddSat adds failcnt increases, saturating instead of wrapping: a damaged
+// state or counter must not turn a huge increase into a small one.
+func AddSat(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
 }

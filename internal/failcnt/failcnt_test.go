@@ -71,27 +71,28 @@ func TestTransitions(t *testing.T) {
 		hold    time.Duration
 		want    map[string]uint64
 		restart bool
+		reset   bool
 		new     bool
 		dropped bool
 	}{
-		{"no change", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(5), wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false},
-		{"increase", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(9), wall: 1060, boot: 160}, hold, map[string]uint64{"101/numproc": 4}, false, false, false},
+		{"no change", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(5), wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false, false},
+		{"increase", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(9), wall: 1060, boot: 160}, hold, map[string]uint64{"101/numproc": 4}, false, false, false, false},
 		{"restart resets counters", run{cts: ct(50), wall: 1000, boot: 100}, run{cts: map[string]map[string]uint64{"101": {"numproc": 3, "tcpsndbuf": 0}}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"101/numproc": 3}, true, false, false},
+			map[string]uint64{"101/numproc": 3}, true, false, false, false},
 		{"restart seen by start time, counters higher", run{cts: ct(5), starts: map[string]float64{"101": 10}, wall: 1000, boot: 100},
 			run{cts: map[string]map[string]uint64{"101": {"numproc": 9, "tcpsndbuf": 8}}, starts: map[string]float64{"101": 150}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"101/numproc": 9, "101/tcpsndbuf": 8}, true, false, false},
+			map[string]uint64{"101/numproc": 9, "101/tcpsndbuf": 8}, true, false, false, false},
 		{"same start, counter reset is not a restart", run{cts: ct(5), starts: map[string]float64{"101": 10}, wall: 1000, boot: 100},
 			run{cts: map[string]map[string]uint64{"101": {"numproc": 2, "tcpsndbuf": 9}}, starts: map[string]float64{"101": 10.5}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"101/numproc": 2, "101/tcpsndbuf": 2}, false, false, false},
+			map[string]uint64{"101/numproc": 2, "101/tcpsndbuf": 2}, false, true, false, false},
 		{"new container", run{cts: ct(5), wall: 1000, boot: 100},
 			run{cts: map[string]map[string]uint64{"101": {"numproc": 5, "tcpsndbuf": 7}, "102": {"numfile": 3, "numproc": 0}}, wall: 1060, boot: 160}, hold,
-			map[string]uint64{"102/numfile": 3}, false, true, false},
+			map[string]uint64{"102/numfile": 3}, false, false, true, false},
 		{"vanished container remembered", run{cts: map[string]map[string]uint64{"101": {"numproc": 5}, "102": {"numfile": 3}}, wall: 1000, boot: 100},
-			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false},
+			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1060, boot: 160}, hold, map[string]uint64{}, false, false, false, false},
 		{"vanished container forgotten", run{cts: map[string]map[string]uint64{"101": {"numproc": 5}, "102": {"numfile": 3}}, wall: 1000, boot: 100},
-			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1000 + 25*3600, boot: 100 + 25*3600}, hold, map[string]uint64{}, false, false, true},
-		{"hold 0 still reports this run", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(6), wall: 1060, boot: 160}, 0, map[string]uint64{"101/numproc": 1}, false, false, false},
+			run{cts: map[string]map[string]uint64{"101": {"numproc": 5}}, wall: 1000 + 25*3600, boot: 100 + 25*3600}, hold, map[string]uint64{}, false, false, false, true},
+		{"hold 0 still reports this run", run{cts: ct(5), wall: 1000, boot: 100}, run{cts: ct(6), wall: 1060, boot: 160}, 0, map[string]uint64{"101/numproc": 1}, false, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,8 +110,13 @@ func TestTransitions(t *testing.T) {
 					t.Errorf("%s = %d, want %d (all: %v)", k, got[k], v, got)
 				}
 			}
-			if (len(rep.Restarts) > 0) != tt.restart || (len(rep.New) > 0) != tt.new || (len(rep.Dropped) > 0) != tt.dropped {
-				t.Errorf("restarts %v new %v dropped %v", rep.Restarts, rep.New, rep.Dropped)
+			if (len(rep.Restarts) > 0) != tt.restart || (len(rep.Resets) > 0) != tt.reset || (len(rep.New) > 0) != tt.new || (len(rep.Dropped) > 0) != tt.dropped {
+				t.Errorf("restarts %v resets %v new %v dropped %v", rep.Restarts, rep.Resets, rep.New, rep.Dropped)
+			}
+			for _, e := range rep.Active {
+				if e.Restart != tt.restart || e.Reset != (tt.reset && e.Resource == "numproc") {
+					t.Errorf("event %+v: restart %v reset %v", e, tt.restart, tt.reset)
+				}
 			}
 			if _, kept := next.Containers["102"]; tt.name == "vanished container remembered" && !kept {
 				t.Error("vanished container dropped at once")
@@ -173,5 +179,92 @@ func TestClockGoingBackwards(t *testing.T) {
 	_, rep = step(st3, run{cts: map[string]map[string]uint64{"101": {"numproc": 2}}, wall: 50 + 16*60, bootID: "b2"}, hold)
 	if len(rep.Active) != 0 {
 		t.Fatal("re-anchored event never expires")
+	}
+}
+
+// numproc is a node of CT 101 with this numproc failcnt.
+func numproc(fc uint64) map[string]map[string]uint64 {
+	return map[string]map[string]uint64{"101": {"numproc": fc}}
+}
+
+// A run with a shorter --hold reports only its own window but keeps the
+// longer window of the other runs on the state (issue 10 item 6: a
+// --hold 0 run from cron erased the scheduled check's window).
+func TestShorterHoldKeepsTheWindow(t *testing.T) {
+	const hold = 15 * time.Minute
+	st, _ := step(nil, run{cts: numproc(1), wall: 1000, boot: 100}, hold)
+	st, rep := step(st, run{cts: numproc(4), wall: 1060, boot: 160}, hold)
+	if increases(rep)["101/numproc"] != 3 {
+		t.Fatal("increase not seen")
+	}
+	st, rep = step(st, run{cts: numproc(4), wall: 1120, boot: 220}, 0)
+	if len(rep.Active) != 0 {
+		t.Fatalf("--hold 0 reported an older increase: %v", increases(rep))
+	}
+	if len(st.Events) != 1 || len(st.Holds) != 2 {
+		t.Fatalf("--hold 0 dropped the window: events %v holds %v", st.Events, st.Holds)
+	}
+	// A fresh increase seen by the --hold 0 run is kept for the others too.
+	st, rep = step(st, run{cts: numproc(6), wall: 1180, boot: 280}, 0)
+	if increases(rep)["101/numproc"] != 2 {
+		t.Fatalf("--hold 0 missed its own increase: %v", increases(rep))
+	}
+	st, rep = step(st, run{cts: numproc(6), wall: 1240, boot: 340}, hold)
+	if increases(rep)["101/numproc"] != 5 {
+		t.Fatalf("the 15m run lost increases to the --hold 0 runs: %v", increases(rep))
+	}
+	// Past 15 minutes the events go, whoever runs.
+	_, rep = step(st, run{cts: numproc(6), wall: 1180 + 16*60, boot: 280 + 16*60}, 0)
+	if len(rep.Active) != 0 {
+		t.Fatalf("%v", increases(rep))
+	}
+}
+
+// A hold no run uses any more lapses after --forget (and after itself):
+// a one-off long --hold does not keep every event for ever.
+func TestLongHoldLapses(t *testing.T) {
+	const day = 24 * time.Hour
+	st, _ := step(nil, run{cts: numproc(1), wall: 1000, boot: 100}, 15*time.Minute)
+	st, _ = step(st, run{cts: numproc(2), wall: 1060, boot: 160}, 2*time.Hour) // one-off, by hand
+	hours := func(h float64) run { return run{cts: numproc(2), wall: 1060 + int64(h*3600), boot: 160 + h*3600} }
+	st, rep := step(st, hours(1), 15*time.Minute)
+	if len(rep.Active) != 0 || len(st.Events) != 1 {
+		t.Fatalf("1h later: active %v, kept %v", rep.Active, st.Events)
+	}
+	st, _ = step(st, hours(3), 15*time.Minute)
+	if len(st.Events) != 0 || len(st.Holds) != 2 {
+		t.Fatalf("3h later the 2h hold still keeps events or was forgotten: events %v holds %v", st.Events, st.Holds)
+	}
+	st, _ = step(st, hours(25), 15*time.Minute)
+	if len(st.Holds) != 1 || st.Holds[0].D() != 15*time.Minute {
+		t.Fatalf("after --forget the 2h hold is still recorded: %v", st.Holds)
+	}
+	// A hold longer than --forget lives as long as itself.
+	st, _ = step(st, hours(26), 3*day)
+	st, _ = step(st, hours(26+48), 15*time.Minute)
+	if len(st.Holds) != 2 {
+		t.Fatalf("a 3d hold lapsed after 2d: %v", st.Holds)
+	}
+	st, _ = step(st, hours(26+73), 15*time.Minute)
+	if len(st.Holds) != 1 {
+		t.Fatalf("a 3d hold outlived itself: %v", st.Holds)
+	}
+}
+
+// However many holds are tried, the state stays decodable: the least
+// recently used are forgotten.
+func TestHoldsBounded(t *testing.T) {
+	cts := map[string]map[string]uint64{"101": {"numproc": 1}}
+	st, _ := step(nil, run{cts: cts, wall: 1000, boot: 100}, time.Minute)
+	for i := 1; i <= failstate.MaxHolds+10; i++ {
+		st, _ = step(st, run{cts: cts, wall: 1000 + int64(i), boot: 100 + float64(i)}, time.Duration(i)*time.Second)
+	}
+	if len(st.Holds) != failstate.MaxHolds || st.Holds[0].D() != time.Duration(failstate.MaxHolds+10)*time.Second {
+		t.Fatalf("%d holds, first %v", len(st.Holds), st.Holds[0])
+	}
+	if b, err := st.Encode(); err != nil {
+		t.Fatal(err)
+	} else if _, err := failstate.Decode(b); err != nil {
+		t.Fatal(err)
 	}
 }

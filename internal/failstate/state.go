@@ -8,12 +8,29 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
-// Version is the state format this code writes and reads.
-const Version = 1
+// Version is the state format this code writes. It reads version 1 too
+// (written before the holds were recorded: no "holds"). A binary that only
+// knows version 1 refuses a version 2 file ("state format version 2") and
+// moves it aside like any unreadable state: a WARNING and a new baseline.
+const Version = 2
+
+// Hold is one --hold that runs on this state file use, and when a run
+// last used it. The events are kept for the longest recent hold, so that a
+// run with a shorter one (--hold 0 from cron) cannot erase what a
+// scheduled check still reports.
+type Hold struct {
+	Seconds  float64 `json:"seconds"`
+	LastUsed Stamp   `json:"last_used"`
+}
+
+// D is the hold as a duration.
+func (h Hold) D() time.Duration { return time.Duration(h.Seconds * float64(time.Second)) }
 
 // Stamp is a moment in two clocks: wall time (Unix seconds), and seconds
 // since boot, which wall-clock changes do not move (0 when unknown).
@@ -41,7 +58,10 @@ type Event struct {
 	FailCnt  uint64 `json:"failcnt"` // the value after the increase
 	Seen     Stamp  `json:"seen"`
 	Restart  bool   `json:"restart,omitempty"` // counted from 0 after a restart
-	New      bool   `json:"new,omitempty"`     // the container appeared after the baseline
+	// Reset: the counter went down while the container's start did not
+	// change (a reset without a restart); counted from 0. Since version 2.
+	Reset bool `json:"reset,omitempty"`
+	New   bool `json:"new,omitempty"` // the container appeared after the baseline
 }
 
 // State is the whole file.
@@ -53,6 +73,7 @@ type State struct {
 	Resources  []string              `json:"resources"` // the resources tracked
 	Containers map[string]*Container `json:"containers"`
 	Events     []Event               `json:"events"`
+	Holds      []Hold                `json:"holds,omitempty"` // since version 2
 }
 
 // Limits on what a state file may hold: far above any real node, low
@@ -61,6 +82,11 @@ const (
 	MaxBytes      = 256 << 20
 	maxContainers = 100000
 	maxEvents     = 1000000
+	// MaxHolds bounds the distinct --hold values remembered; beyond it the
+	// least recently used is forgotten.
+	MaxHolds = 64
+	// maxHoldSeconds keeps a hold convertible to a time.Duration.
+	maxHoldSeconds = float64(math.MaxInt64 / int64(time.Second))
 )
 
 // Decode parses and validates a state file. Anything unexpected (unknown
@@ -76,11 +102,19 @@ func Decode(b []byte) (*State, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("not a state file: data after the JSON document")
 	}
-	if s.Version != Version {
-		return nil, fmt.Errorf("state format version %d, this plugin reads %d", s.Version, Version)
+	if s.Version != 1 && s.Version != Version {
+		return nil, fmt.Errorf("state format version %d, this plugin reads 1 to %d", s.Version, Version)
 	}
-	if len(s.Containers) > maxContainers || len(s.Events) > maxEvents {
+	if len(s.Containers) > maxContainers || len(s.Events) > maxEvents || len(s.Holds) > MaxHolds {
 		return nil, fmt.Errorf("implausibly large state")
+	}
+	if s.Version == 1 && s.Holds != nil {
+		return nil, fmt.Errorf("holds in a version 1 state")
+	}
+	for _, h := range s.Holds {
+		if !(h.Seconds >= 0 && h.Seconds <= maxHoldSeconds) {
+			return nil, fmt.Errorf("bad hold %v", h.Seconds)
+		}
 	}
 	for _, res := range s.Resources {
 		if !ubc.IsKnown(res) {

@@ -228,7 +228,7 @@ func TestDamagedVZFiles(t *testing.T) {
 	root := node(t)
 	put(t, filepath.Join(root, "proc/vz/vestat"), filepath.Join(bad, "vestat/column-missing.txt"))
 	r := run(t, "check_ubc_failcnt", nil, "--root", root, "--state-dir", filepath.Join(t.TempDir(), "st"))
-	if r.code != 0 || !strings.Contains(r.out, "restarts are detected from the counters only") {
+	if r.code != 0 || !strings.Contains(r.out, "restarts are recognised by counters going down only: "+filepath.Join(root, "proc/vz/vestat")) {
 		t.Errorf("failcnt with a damaged vestat: exit %d\n%s", r.code, r.out)
 	}
 }
