@@ -12,16 +12,30 @@ import (
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
-// Flags are the selection flags shared by the beancounter checks.
+// Flags are the selection flags shared by the beancounter checks. The lists
+// are split by Validate, not by kong: kong drops empty items, so that
+// --ctid "" (an unset Nagios macro) would select every container.
 type Flags struct {
-	CTID            []string `name:"ctid" sep:"," placeholder:"ID|NAME" help:"Check only these containers: IDs or vzctl names, repeatable or comma-separated. CT 0 (the host) is checked only when named."`
-	ExcludeCTID     []string `name:"exclude-ctid" sep:"," placeholder:"ID|NAME" help:"Skip these containers."`
-	Resource        []string `name:"resource" sep:"," placeholder:"NAME" help:"Check only these resources (naming vmguarpages, oomguarpages or physpages also turns their evaluation on)."`
-	ExcludeResource []string `name:"exclude-resource" sep:"," placeholder:"NAME" help:"Skip these resources."`
+	CTID            []string `name:"ctid" sep:"none" placeholder:"ID|NAME,..." help:"Check only these containers: IDs or vzctl names, repeatable or comma-separated. CT 0 (the host) is checked only when named."`
+	ExcludeCTID     []string `name:"exclude-ctid" sep:"none" placeholder:"ID|NAME,..." help:"Skip these containers."`
+	Resource        []string `name:"resource" sep:"none" placeholder:"NAME,..." help:"Check only these resources (naming vmguarpages, oomguarpages or physpages also turns their evaluation on)."`
+	ExcludeResource []string `name:"exclude-resource" sep:"none" placeholder:"NAME,..." help:"Skip these resources."`
 }
 
-// Validate rejects unknown resource names and empty list items.
+// Validate splits the comma-separated lists and rejects empty items and
+// unknown resource names.
 func (f *Flags) Validate() error {
+	for _, list := range []struct {
+		flag, what string
+		items      *[]string
+	}{{"--ctid", "container ID or name", &f.CTID}, {"--exclude-ctid", "container ID or name", &f.ExcludeCTID},
+		{"--resource", "resource name", &f.Resource}, {"--exclude-resource", "resource name", &f.ExcludeResource}} {
+		items, err := SplitList(list.flag, list.what, *list.items)
+		if err != nil {
+			return err
+		}
+		*list.items = items
+	}
 	for _, list := range []struct {
 		flag  string
 		names []string
@@ -32,17 +46,23 @@ func (f *Flags) Validate() error {
 			}
 		}
 	}
-	for _, list := range []struct {
-		flag string
-		ids  []string
-	}{{"--ctid", f.CTID}, {"--exclude-ctid", f.ExcludeCTID}} {
-		for _, id := range list.ids {
-			if strings.TrimSpace(id) == "" {
-				return fmt.Errorf("%s: empty container ID or name", list.flag)
+	return nil
+}
+
+// SplitList splits the values of a repeatable, comma-separated list flag
+// (declared with sep:"none"). An empty item ("", "204,", ",") is an error:
+// it is most likely an unset macro, and an empty list would mean "all".
+func SplitList(flag, what string, values []string) ([]string, error) {
+	var items []string
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			if strings.TrimSpace(item) == "" {
+				return nil, fmt.Errorf("%s %q: empty %s (an unset macro in the command?)", flag, text.Clean(v, 64), what)
 			}
+			items = append(items, item)
 		}
 	}
-	return nil
+	return items, nil
 }
 
 // Key is a canonical text of the selection as given (sorted, without
