@@ -2,7 +2,6 @@ package checkct
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -152,6 +151,15 @@ func (a *App) identify(n node.Node, pr *plugin.Progress) (*ct, error) {
 		}
 	}
 	c.cfg, c.cfgErr = n.Config(pr, c.id)
+	if !c.running && node.NoConfig(c.cfgErr) {
+		// A typo in a service definition must not stay green as
+		// "stopped, as allowed".
+		known := selection.TableIDs(snap)
+		for id := range veinfo {
+			known = append(known, id)
+		}
+		return nil, selection.NoContainer(n, pr, a.f.CTID, c.id, c.cfgErr, known)
+	}
 	c.label = selection.CTLabel(c.id, c.cfg["NAME"])
 	return c, nil
 }
@@ -186,12 +194,11 @@ func (a *App) state(c *ct) *part {
 	}
 	p.perf = append(p.perf, plugin.Perf{Label: "running", Value: runningPerf, Min: "0", Max: "1"})
 	switch {
-	case errors.Is(c.cfgErr, nil):
-	case node.IsNotExist(c.cfgErr) && c.running:
+	case c.cfgErr == nil:
+	case node.NoConfig(c.cfgErr): // running: identify refused it otherwise
 		p.state = plugin.Worse(p.state, plugin.Warning)
 		p.short = joinShort(p.short, "no config")
 		p.lines = append(p.lines, "[WARNING] config: none for a running container ("+c.cfgErr.Error()+")")
-	case node.IsNotExist(c.cfgErr):
 	default:
 		p.state = plugin.Worse(p.state, plugin.Warning)
 		p.short = joinShort(p.short, "config unreadable")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkct"
+	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/nodegen"
 	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/plugintest"
@@ -126,5 +127,70 @@ func BenchmarkTaskScan50000(b *testing.B) {
 		if code == 3 {
 			b.Fatal(out)
 		}
+	}
+}
+
+// newNode writes a changed preset to a temp dir and returns its root.
+func newNode(t *testing.T, n *nodegen.Node, change func(n *nodegen.Node)) string {
+	t.Helper()
+	if change != nil {
+		change(n)
+	}
+	dir := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, dir, n.Write)
+	return dir
+}
+
+// A container that neither runs nor has a config does not exist: UNKNOWN
+// naming what is missing, never "OK - stopped, as allowed" (issue 10 item
+// 2). An ID differing only in case is not the container.
+func TestNoSuchContainer(t *testing.T) {
+	const uuid = "7f3e2d1c-0b9a-4876-a543-210fedcba987"
+	for _, c := range []struct {
+		name   string
+		node   func() *nodegen.Node
+		files  map[string]string
+		ctid   string
+		code   int
+		want   []string
+		plugin string
+	}{
+		{name: "typo", node: nodegen.Incident204, ctid: "240", code: 3,
+			want: []string{"VZ CONTAINER UNKNOWN - no container 240 (no ROOT/etc/vz/conf/240.conf and not running)"}},
+		{name: "destroyed", node: nodegen.Incident204, files: map[string]string{"etc/vz/conf/240.conf.destroyed": "NAME=\"old\"\n"}, ctid: "240", code: 3,
+			want: []string{"no container 240 (no ROOT/etc/vz/conf/240.conf and not running); 240.conf.destroyed: it was destroyed"}},
+		{name: "name-to-missing-config", node: nodegen.Incident204, files: map[string]string{"etc/vz/names/web9": "symlink:/etc/vz/conf/240.conf"}, ctid: "web9", code: 3,
+			want: []string{"no container 240 (no ROOT/etc/vz/conf/240.conf and not running); ROOT/etc/vz/names/web9 points to it"}},
+		{name: "directory-config", node: nodegen.Incident204, files: map[string]string{"etc/vz/conf/211.conf/x": ""}, ctid: "211", code: 3,
+			want: []string{"no container 211 (ROOT/etc/vz/conf/211.conf is a directory, not a container's config; not running)"}},
+		{name: "uuid-case", node: nodegen.VZ7UUID, ctid: strings.ToUpper(uuid), code: 3,
+			want: []string{"no container " + strings.ToUpper(uuid) + " (", "did you mean " + uuid + "? (container IDs are case-sensitive)"}},
+		{name: "alias-symlink", node: nodegen.Incident204, files: map[string]string{"etc/vz/conf/212.conf": "symlink:207.conf"}, ctid: "212", code: 3,
+			want: []string{"no container 212 (ROOT/etc/vz/conf/212.conf is a symlink to 207.conf, not a container's config (only Virtuozzo 7's link to <private>/ve.conf is); not running)"}},
+		{name: "stopped-exists", node: nodegen.Incident204, ctid: "207", code: 2,
+			want: []string{"CT 207 (legacy-shop)", "not running"}},
+		{name: "check_ubc-typo", node: nodegen.Incident204, ctid: "240", code: 3, plugin: "check_ubc",
+			want: []string{"UBC UNKNOWN - no container 240 (no ROOT/etc/vz/conf/240.conf and not running)"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := newNode(t, c.node(), func(n *nodegen.Node) { n.Files = c.files })
+			var app plugin.App = checkct.New()
+			if c.plugin == "check_ubc" {
+				app = checkubc.New()
+			}
+			out, code := plugintest.Run(app, "--root", root, "--ctid", c.ctid)
+			out = plugintest.Normalize(out, root)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q", w)
+				}
+			}
+			if t.Failed() {
+				t.Log(out)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ package selection
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -132,6 +133,9 @@ func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Select
 			return nil, err
 		}
 		if _, running := snap.Container(id); !running {
+			if _, err := n.Config(t, id); node.NoConfig(err) {
+				return nil, NoContainer(n, t, arg, id, err, TableIDs(snap))
+			}
 			return nil, &node.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, names.Of(id)), snap.Source),
 				Hint: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
 		}
@@ -167,7 +171,8 @@ func ResolveOne(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string, runn
 }
 
 // resolve maps one argument: an ID in the table, else a vzctl name, else
-// an ID-shaped argument is taken as a container that is not running.
+// a valid container ID is taken as a container that is not running (the
+// caller tells whether it exists).
 func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string, error) {
 	if _, ok := snap.Container(arg); ok {
 		return arg, nil
@@ -179,7 +184,7 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 	if found {
 		return id, nil
 	}
-	if ubc.ValidID(arg) && isIDShaped(arg) {
+	if node.ValidCTID(arg) {
 		return arg, nil
 	}
 	return "", &node.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
@@ -187,18 +192,42 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 		Hint: []string{"check the spelling, or list the containers with: check_ubc --list"}}
 }
 
-// isIDShaped: all digits, or a UUID-like name (hex digits and dashes).
-func isIDShaped(s string) bool {
-	digits, hex := true, len(s) >= 32
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			digits = false
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
-			hex = false
+// NoContainer is the error for a container that neither runs nor has a
+// config (why is Config's error): "no container 240 (no
+// /etc/vz/conf/240.conf and not running)". arg is what was given, when a
+// name led to id. An ID that differs from an existing one only in case is
+// pointed out: Virtuozzo 7 IDs are case-sensitive directory names, so it
+// is not that container.
+func NoContainer(n node.Node, t node.Tracer, arg, id string, why error, running []string) error {
+	rel := node.ConfigRel(id)
+	reason := why.Error() + "; not running"
+	if node.IsNotExist(why) {
+		reason = "no " + n.Path(rel) + " and not running"
+	}
+	msg := fmt.Sprintf("no container %s (%s)", id, reason)
+	if arg != id {
+		msg += fmt.Sprintf("; %s points to it", n.Path(node.NamesRel(arg)))
+	}
+	if _, err := os.Lstat(n.Path(rel + ".destroyed")); err == nil {
+		msg += fmt.Sprintf("; %s.conf.destroyed: it was destroyed", id)
+	}
+	configured, _ := n.ConfigIDs(t) // best effort: only for the suggestion
+	for _, other := range append(running, configured...) {
+		if other != id && strings.EqualFold(other, id) {
+			msg += fmt.Sprintf("; did you mean %s? (container IDs are case-sensitive)", other)
+			break
 		}
 	}
-	return digits || hex
+	return &node.Error{Msg: msg, Hint: []string{"check the ID in the service definition, or list the containers with: check_ubc --list"}}
+}
+
+// TableIDs are the IDs of the containers in a beancounter table.
+func TableIDs(snap *ubc.Snapshot) []string {
+	ids := make([]string, len(snap.Containers))
+	for i := range snap.Containers {
+		ids[i] = snap.Containers[i].ID
+	}
+	return ids
 }
 
 // CTLabel names a container for people: "CT 204 (web1)", or "CT 204".

@@ -1,6 +1,7 @@
 package selection_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/vzmon/vzmon/internal/checkct"
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
 	"github.com/vzmon/vzmon/internal/checkubc"
+	"github.com/vzmon/vzmon/internal/nodegen"
 	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/plugintest"
 	"github.com/vzmon/vzmon/internal/selection"
@@ -72,5 +74,56 @@ func TestKeyOfSplitLists(t *testing.T) {
 	}
 	if a.Key() != b.Key() || a.Key() != "ct=204,205;xct=;res=numproc;xres=" {
 		t.Errorf("keys %q and %q", a.Key(), b.Key())
+	}
+}
+
+// A NAME in two configs is ambiguous unless etc/vz/names decides; a
+// Virtuozzo 7 names link to <private>/ve.conf carries no ID, so NAME=
+// decides (issue 10 item 15).
+func TestAmbiguousName(t *testing.T) {
+	const uuid = "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
+	n := nodegen.Incident204()
+	for i := range n.Cts {
+		if n.Cts[i].ID == "205" {
+			for j, v := range n.Cts[i].Conf {
+				if v.Key == "NAME" {
+					n.Cts[i].Conf[j].Value = "web1"
+				}
+			}
+		}
+	}
+	root := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, root, n.Write)
+	// names/web1 -> 204.conf decides.
+	for _, app := range []plugin.App{checkct.New(), checkubc.New()} {
+		out, _ := plugintest.Run(app, "--root", root, "--ctid", "web1")
+		if !strings.Contains(out, "CT 204 (web1)") || strings.Contains(out, "ambiguous") {
+			t.Errorf("%s with names/web1: %s", app.Name(), out)
+		}
+	}
+	if err := os.Remove(filepath.Join(root, "etc", "vz", "names", "web1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []plugin.App{checkct.New(), checkubc.New()} {
+		out, code := plugintest.Run(app, "--root", root, "--ctid", "web1")
+		if code != 3 || !strings.Contains(out, "UNKNOWN - name web1 is ambiguous (204, 205)") {
+			t.Errorf("%s without names/web1: exit %d:\n%s", app.Name(), code, out)
+		}
+	}
+	// check_ubc --exclude-ctid resolves names the same way.
+	if out, code := plugintest.Run(checkubc.New(), "--root", root, "--exclude-ctid", "web1"); code != 3 || !strings.Contains(out, "ambiguous") {
+		t.Errorf("--exclude-ctid: exit %d:\n%s", code, out)
+	}
+
+	vz7 := filepath.Join(t.TempDir(), "vz7")
+	plugintest.WriteNode(t, vz7, nodegen.VZ7UUID().Write)
+	link := filepath.Join(vz7, "etc", "vz", "names", "app1")
+	os.Remove(link)
+	if err := os.Symlink("/vz/private/"+uuid+"/ve.conf", link); err != nil {
+		t.Fatal(err)
+	}
+	out, code := plugintest.Run(checkct.New(), "--root", vz7, "--ctid", "app1", "--skip", "tasks")
+	if code != 1 || !strings.Contains(out, "CT "+uuid+" (app1)") || !strings.Contains(out, "numproc 92.5% of barrier") {
+		t.Errorf("VZ7 names link: exit %d:\n%s", code, out)
 	}
 }
