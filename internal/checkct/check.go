@@ -469,18 +469,19 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *
 
 func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 	p := &part{}
-	quotas, err := n.VZQuota(pr)
-	switch {
-	case node.IsNotExist(err):
-		p.set(plugin.OK, "", "[OK] quota: no vzquota on this node (ploop or no quota module)")
+	layout := c.cfg["VE_LAYOUT"]
+	if layout == "ploop" { // no need to take vzquota's global lock
+		p.set(plugin.OK, "", "[OK] quota: ploop (VE_LAYOUT=ploop): its quota is inside the image, not visible from the host")
 		return p
-	case err != nil:
+	}
+	quotas, err := n.VZQuota(pr)
+	if err != nil && !node.IsNotExist(err) {
 		p.set(plugin.Unknown, "quota unknown", "[UNKNOWN] quota: "+err.Error())
 		return p
 	}
 	q, ok := quotas[c.id]
 	if !ok {
-		p.set(plugin.OK, "", "[OK] quota: not visible from the host (ploop)")
+		p.set(plugin.OK, "", "[OK] quota: "+noQuota(n, c, layout, err == nil))
 		return p
 	}
 	p.state = plugin.OK
@@ -522,6 +523,27 @@ func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 	}
 	p.short = strings.Join(shorts, ", ")
 	return p
+}
+
+// noQuota says what is known about a container without a vzquota entry
+// (ploop is handled before): simfs without an active quota, not running,
+// or no layout in its config.
+func noQuota(n node.Node, c *ct, layout string, haveFile bool) string {
+	where := "no entry in " + n.Path("proc/vz/vzquota")
+	if !haveFile {
+		where = "no " + n.Path("proc/vz/vzquota") + " on this node (vzquota module not loaded)"
+	}
+	switch {
+	case !c.running:
+		return "not running (vzquota shows a quota only while the container is mounted)"
+	case layout == "simfs" && c.cfg["DISK_QUOTA"] == "no":
+		return "simfs without an active quota (DISK_QUOTA=no in its config; " + where + ")"
+	case layout == "simfs":
+		return "simfs without an active quota (" + where + ")"
+	case layout == "":
+		return where + " and no VE_LAYOUT in its config (ploop, or simfs without quota)"
+	}
+	return where + " (VE_LAYOUT=" + text.Clean(layout, 32) + ")"
 }
 
 func quotaValue(v, unit uint64) string {

@@ -194,3 +194,59 @@ func TestNoSuchContainer(t *testing.T) {
 		})
 	}
 }
+
+// setConf sets (or with value "" removes) a config variable of a container.
+func setConf(n *nodegen.Node, id, key, value string) {
+	for i := range n.Cts {
+		if n.Cts[i].ID != id {
+			continue
+		}
+		var conf []nodegen.ConfVar
+		for _, v := range n.Cts[i].Conf {
+			if v.Key != key {
+				conf = append(conf, v)
+			}
+		}
+		if value != "" {
+			conf = append(conf, nodegen.ConfVar{Key: key, Value: value})
+		}
+		n.Cts[i].Conf = conf
+	}
+}
+
+// The quota line says what is known instead of guessing ploop (issue 10
+// item 16).
+func TestQuotaReason(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		ctid   string
+		change func(n *nodegen.Node)
+		want   string
+	}{
+		{"ploop", "203", func(n *nodegen.Node) { setConf(n, "203", "VE_LAYOUT", "ploop") },
+			"[OK] quota: ploop (VE_LAYOUT=ploop): its quota is inside the image, not visible from the host"},
+		{"simfs-no-entry", "203", func(n *nodegen.Node) { setConf(n, "203", "VE_LAYOUT", "simfs") },
+			"[OK] quota: simfs without an active quota (no entry in ROOT/proc/vz/vzquota)"},
+		{"simfs-quota-off", "203", func(n *nodegen.Node) {
+			setConf(n, "203", "VE_LAYOUT", "simfs")
+			setConf(n, "203", "DISK_QUOTA", "no")
+		}, "[OK] quota: simfs without an active quota (DISK_QUOTA=no in its config; no entry in ROOT/proc/vz/vzquota)"},
+		{"no-vzquota-file", "203", func(n *nodegen.Node) { setConf(n, "203", "VE_LAYOUT", "simfs") },
+			"[OK] quota: simfs without an active quota (no ROOT/proc/vz/vzquota on this node (vzquota module not loaded))"},
+		{"no-layout", "203", nil, "[OK] quota: no entry in ROOT/proc/vz/vzquota and no VE_LAYOUT in its config (ploop, or simfs without quota)"},
+		{"stopped", "207", func(n *nodegen.Node) { setConf(n, "207", "VE_LAYOUT", "simfs") },
+			"[OK] quota: not running (vzquota shows a quota only while the container is mounted)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := newNode(t, nodegen.Incident204(), c.change)
+			if c.name == "no-vzquota-file" {
+				os.Remove(filepath.Join(root, "proc", "vz", "vzquota"))
+			}
+			out, _ := plugintest.Run(checkct.New(), "--root", root, "--ctid", c.ctid)
+			out = plugintest.Normalize(out, root)
+			if !strings.Contains(out, c.want) || strings.Contains(out, "(ploop)") {
+				t.Errorf("want %q:\n%s", c.want, out)
+			}
+		})
+	}
+}
