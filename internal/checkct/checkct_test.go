@@ -113,6 +113,10 @@ func TestFailcntGrowth(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "tcpsndbuf +77") || !strings.Contains(out, "'failcnt_increase'=77c") {
 		t.Fatalf("growth: exit %d\n%s", code, out)
 	}
+	// The first line names the container once (issue 10 item 19).
+	if first := strings.SplitN(out, "\n", 2)[0]; strings.Count(first, "CT 204 (web1)") != 1 || !strings.Contains(first, "failcnt tcpsndbuf +77") {
+		t.Errorf("first line: %s", first)
+	}
 }
 
 // BenchmarkTaskScan50000 is the task part on a host with 50,000 processes.
@@ -139,6 +143,25 @@ func newNode(t *testing.T, n *nodegen.Node, change func(n *nodegen.Node)) string
 	dir := filepath.Join(t.TempDir(), "node")
 	plugintest.WriteNode(t, dir, n.Write)
 	return dir
+}
+
+// setConf sets (or with value "" removes) a config variable of a container.
+func setConf(n *nodegen.Node, id, key, value string) {
+	for i := range n.Cts {
+		if n.Cts[i].ID != id {
+			continue
+		}
+		var conf []nodegen.ConfVar
+		for _, v := range n.Cts[i].Conf {
+			if v.Key != key {
+				conf = append(conf, v)
+			}
+		}
+		if value != "" {
+			conf = append(conf, nodegen.ConfVar{Key: key, Value: value})
+		}
+		n.Cts[i].Conf = conf
+	}
 }
 
 // A container that neither runs nor has a config does not exist: UNKNOWN
@@ -195,22 +218,55 @@ func TestNoSuchContainer(t *testing.T) {
 	}
 }
 
-// setConf sets (or with value "" removes) a config variable of a container.
-func setConf(n *nodegen.Node, id, key, value string) {
-	for i := range n.Cts {
-		if n.Cts[i].ID != id {
-			continue
+// The first line starts with the fixed tag and the state, whatever the
+// container's NAME says (issue 10 item 9), in every kind of result.
+func TestFirstLineStartsWithTag(t *testing.T) {
+	root := newNode(t, nodegen.Incident204(), func(n *nodegen.Node) {
+		for _, id := range []string{"204", "203", "206"} {
+			setConf(n, id, "NAME", "OK - all fine")
 		}
-		var conf []nodegen.ConfVar
-		for _, v := range n.Cts[i].Conf {
-			if v.Key != key {
-				conf = append(conf, v)
-			}
+	})
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ctid", "204"}, "VZ CONTAINER CRITICAL - CT 204 (OK - all fine): "},
+		{[]string{"--ctid", "203"}, "VZ CONTAINER OK - CT 203 (OK - all fine): running, all checks OK"},
+		{[]string{"--ctid", "206", "--expect", "stopped"}, "VZ CONTAINER WARNING - CT 206 (OK - all fine): "},
+		{[]string{"--ctid", "207"}, "VZ CONTAINER CRITICAL - CT 207 (legacy-shop): "},
+		{[]string{"--ctid", "240"}, "VZ CONTAINER UNKNOWN - "},
+	} {
+		out, _ := plugintest.Run(checkct.New(), append([]string{"--root", root}, c.args...)...)
+		if !strings.HasPrefix(out, c.want) {
+			t.Errorf("%v: first line %q, want it to start with %q", c.args, strings.SplitN(out, "\n", 2)[0], c.want)
 		}
-		if value != "" {
-			conf = append(conf, nodegen.ConfVar{Key: key, Value: value})
+	}
+}
+
+// With NRPE 2's 1,023 bytes, the OK entries go before any problem, and the
+// problems' perfdata stays (issue 10 item 8).
+func TestNRPE2BudgetKeepsProblems(t *testing.T) {
+	root := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	out, code := plugintest.Run(checkct.New(), "--root", root, "--ctid", "204", "--max-output", "1023")
+	if code != 2 || len(out) > 1023 {
+		t.Fatalf("exit %d, %d bytes:\n%s", code, len(out), out)
+	}
+	for _, want := range []string{
+		"[CRITICAL] CT 204 (web1) tcpsndbuf 157% of barrier",
+		"raise: vzctl set 204 --save --tcpsndbuf B:L (now 1720320:2703360)",
+		"'ct204_tcpsndbuf'=2701184B;1548288;1634304;0;2703360",
+		"'ct204_tcpsndbuf_failcnt'=1861284c",
+		"'ct204_numtcpsock'=331;",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q", want)
 		}
-		n.Cts[i].Conf = conf
+	}
+	if strings.Contains(out, "[OK]") {
+		t.Errorf("an OK entry was kept while problems were cut")
+	}
+	if t.Failed() {
+		t.Log(out)
 	}
 }
 

@@ -24,7 +24,7 @@ var Parts = []string{"state", "uptime", "tasks", "processes", "beancounters", "f
 type Flags struct {
 	cli.Common      `embed:""`
 	CTID            string           `name:"ctid" required:"" placeholder:"ID|NAME" help:"The container: an ID (numeric or Virtuozzo 7 name) or a vzctl name."`
-	Expect          string           `name:"expect" enum:"auto,running,stopped,any" default:"auto" placeholder:"running|stopped|any" help:"Whether it should run; auto: running when its config says ONBOOT=yes, else any."`
+	Expect          string           `name:"expect" enum:"auto,running,stopped,any" default:"auto" placeholder:"auto|running|stopped|any" help:"Whether it should run; auto: running when its config says ONBOOT=yes, else any."`
 	Skip            []string         `name:"skip" sep:"," enum:"state,uptime,tasks,processes,beancounters,failcnt,quota" placeholder:"PART" help:"Turn parts off: state, uptime, tasks, processes, beancounters, failcnt, quota."`
 	RestartWarning  cli.Duration     `name:"restart-warning" default:"0" placeholder:"DURATION" help:"WARNING when the container started less than this long ago (0: off)."`
 	LoadWarning     *threshold.Range `name:"load-warning" placeholder:"RANGE" help:"Warning range over runnable plus uninterruptible (R+D) tasks (default: 2 x its CPUs)."`
