@@ -2,8 +2,8 @@ package checkct
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,19 +62,35 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 
 // part is one sub-check's result.
 type part struct {
-	name  string
-	state plugin.State
-	short string   // for the summary when not OK
-	lines []string // long output
-	perf  []plugin.Perf
+	name    string
+	state   plugin.State
+	short   string  // for the summary when not OK
+	entries []entry // long output
+	// perf stays within any output budget: the part's key metrics, and
+	// the beancounters that are problems.
+	perf []plugin.Perf
 	// detail is perfdata that goes last, the first to go when the output
-	// budget is tight (every beancounter of the container).
+	// budget is tight (the other beancounters of the container).
 	detail []plugin.Perf
 }
 
+// entry is one finding of a part in the long output: a line with its
+// state, and its continuation lines (a vzctl hint). The budget keeps or
+// drops an entry whole, worst entries first.
+type entry struct {
+	state plugin.State
+	lines []string
+}
+
+// set sets the part's state and summary text and adds its line.
 func (p *part) set(st plugin.State, short, line string) {
 	p.state, p.short = st, short
-	p.lines = append(p.lines, line)
+	p.add(st, line)
+}
+
+// add adds a long-output entry.
+func (p *part) add(st plugin.State, lines ...string) {
+	p.entries = append(p.entries, entry{st, lines})
 }
 
 // ct is what the check knows of the container.
@@ -111,7 +127,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 		if !a.f.skipped("tasks") || !a.f.skipped("processes") {
 			tasks, taskErr = a.scan(ctx, n, pr, c)
 			if ctx.Err() != nil {
-				return plugin.Unknownf(nil, "timed out while %s", pr.Current())
+				return plugin.Unknownf(nil, "%s: timed out while %s", c.label, pr.Current())
 			}
 		}
 		add("tasks", func() *part { return a.load(n, pr, c, tasks, taskErr) })
@@ -153,6 +169,15 @@ func (a *App) identify(n node.Node, pr *plugin.Progress) (*ct, error) {
 		}
 	}
 	c.cfg, c.cfgErr = n.Config(pr, c.id)
+	if !c.running && node.NoConfig(c.cfgErr) {
+		// A typo in a service definition must not stay green as
+		// "stopped, as allowed".
+		known := selection.TableIDs(snap)
+		for id := range veinfo {
+			known = append(known, id)
+		}
+		return nil, selection.NoContainer(n, pr, a.f.CTID, c.id, c.cfgErr, known)
+	}
 	c.label = selection.CTLabel(c.id, c.cfg["NAME"])
 	return c, nil
 }
@@ -187,16 +212,15 @@ func (a *App) state(c *ct) *part {
 	}
 	p.perf = append(p.perf, plugin.Perf{Label: "running", Value: runningPerf, Min: "0", Max: "1"})
 	switch {
-	case errors.Is(c.cfgErr, nil):
-	case node.IsNotExist(c.cfgErr) && c.running:
+	case c.cfgErr == nil:
+	case node.NoConfig(c.cfgErr): // running: identify refused it otherwise
 		p.state = plugin.Worse(p.state, plugin.Warning)
 		p.short = joinShort(p.short, "no config")
-		p.lines = append(p.lines, "[WARNING] config: none for a running container ("+c.cfgErr.Error()+")")
-	case node.IsNotExist(c.cfgErr):
+		p.add(plugin.Warning, "[WARNING] config: none for a running container ("+c.cfgErr.Error()+")")
 	default:
 		p.state = plugin.Worse(p.state, plugin.Warning)
 		p.short = joinShort(p.short, "config unreadable")
-		p.lines = append(p.lines, "[WARNING] config: "+c.cfgErr.Error())
+		p.add(plugin.Warning, "[WARNING] config: "+c.cfgErr.Error())
 	}
 	return p
 }
@@ -311,7 +335,7 @@ func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, e
 	if dst != plugin.OK {
 		p.state = plugin.Worse(p.state, dst)
 		p.short = joinShort(p.short, fmt.Sprintf("%d tasks in D state", d))
-		p.lines = append(p.lines, fmt.Sprintf("[%s] tasks: %d uninterruptible (D): blocked on storage or the kernel", dst, d))
+		p.add(dst, fmt.Sprintf("[%s] tasks: %d uninterruptible (D): blocked on storage or the kernel", dst, d))
 	}
 	p.perf = append(p.perf,
 		plugin.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
@@ -401,16 +425,20 @@ func (a *App) beancounters(n node.Node, pr *plugin.Progress, c *ct) *part {
 	usage.SortProblems(problems)
 	p.state = plugin.OK
 	var shorts []string
+	problem := map[string]bool{}
 	for _, f := range problems {
 		p.state = plugin.Worse(p.state, f.State)
 		shorts = append(shorts, report.Short(f))
-		p.lines = append(p.lines, report.ProblemLines(c.label, f)...)
+		p.add(f.State, report.ProblemLines(c.label, f)...)
+		problem[f.Row.Name] = true
 	}
 	if len(problems) == 0 {
-		p.lines = append(p.lines, fmt.Sprintf("[OK] beancounters: %s within thresholds", report.Plural(evaluated, "resource")))
+		p.add(plugin.OK, fmt.Sprintf("[OK] beancounters: %s within thresholds", report.Plural(evaluated, "resource")))
 	}
 	p.short = strings.Join(shorts, ", ")
-	p.detail = report.ContainerPerf(blk, want, settings)
+	// The problems' perfdata stays within any budget, as in check_ubc.
+	p.perf = report.ContainerPerf(blk, func(name string) bool { return want(name) && problem[name] }, settings)
+	p.detail = report.ContainerPerf(blk, func(name string) bool { return want(name) && !problem[name] }, settings)
 	return p
 }
 
@@ -436,12 +464,14 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *
 	}
 	res := checkfailcnt.Result(out, snap, func(string) string { return c.label }, a.f.Growth.Hold.D())
 	p.state = res.State
+	// The summary names the container first; the first line already does.
+	summary := strings.TrimPrefix(res.Summary, c.label+" ")
 	if res.State != plugin.OK {
-		p.short = "failcnt " + res.Summary
+		p.short = "failcnt " + summary
 	}
-	p.lines = append(p.lines, fmt.Sprintf("[%s] failcnt: %s", res.State, res.Summary))
+	p.add(res.State, fmt.Sprintf("[%s] failcnt: %s", res.State, summary))
 	for _, it := range res.Items {
-		p.lines = append(p.lines, it.Lines...)
+		p.add(res.State, it.Lines...)
 	}
 	p.perf = res.Perf
 	return p
@@ -449,18 +479,19 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *
 
 func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 	p := &part{}
-	quotas, err := n.VZQuota(pr)
-	switch {
-	case node.IsNotExist(err):
-		p.set(plugin.OK, "", "[OK] quota: no vzquota on this node (ploop or no quota module)")
+	layout := c.cfg["VE_LAYOUT"]
+	if layout == "ploop" { // no need to take vzquota's global lock
+		p.set(plugin.OK, "", "[OK] quota: ploop (VE_LAYOUT=ploop): its quota is inside the image, not visible from the host")
 		return p
-	case err != nil:
+	}
+	quotas, err := n.VZQuota(pr)
+	if err != nil && !node.IsNotExist(err) {
 		p.set(plugin.Unknown, "quota unknown", "[UNKNOWN] quota: "+err.Error())
 		return p
 	}
 	q, ok := quotas[c.id]
 	if !ok {
-		p.set(plugin.OK, "", "[OK] quota: not visible from the host (ploop)")
+		p.set(plugin.OK, "", "[OK] quota: "+noQuota(n, c, layout, err == nil))
 		return p
 	}
 	p.state = plugin.OK
@@ -480,7 +511,7 @@ func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 			perf.Max = strconv.FormatUint(m.hard*m.unit, 10)
 		}
 		if basis == 0 {
-			p.lines = append(p.lines, fmt.Sprintf("[OK] quota: %s %s used, no limit", m.what, quotaValue(m.used, m.unit)))
+			p.add(plugin.OK, fmt.Sprintf("[OK] quota: %s %s used, no limit", m.what, quotaValue(m.used, m.unit)))
 			p.perf = append(p.perf, perf)
 			continue
 		}
@@ -494,7 +525,7 @@ func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 		}
 		p.perf = append(p.perf, perf)
 		text := fmt.Sprintf("%s %d.%d%% of %s", m.what, pct/10, pct%10, basisName)
-		p.lines = append(p.lines, fmt.Sprintf("[%s] quota: %s (%s of %s, hard %s)", st, text, quotaValue(m.used, m.unit), quotaValue(basis, m.unit), quotaValue(m.hard, m.unit)))
+		p.add(st, fmt.Sprintf("[%s] quota: %s (%s of %s, hard %s)", st, text, quotaValue(m.used, m.unit), quotaValue(basis, m.unit), quotaValue(m.hard, m.unit)))
 		if st != plugin.OK {
 			p.state = plugin.Worse(p.state, st)
 			shorts = append(shorts, text)
@@ -504,6 +535,27 @@ func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 	return p
 }
 
+// noQuota says what is known about a container without a vzquota entry
+// (ploop is handled before): simfs without an active quota, not running,
+// or no layout in its config.
+func noQuota(n node.Node, c *ct, layout string, haveFile bool) string {
+	where := "no entry in " + n.Path("proc/vz/vzquota")
+	if !haveFile {
+		where = "no " + n.Path("proc/vz/vzquota") + " on this node (vzquota module not loaded)"
+	}
+	switch {
+	case !c.running:
+		return "not running (vzquota shows a quota only while the container is mounted)"
+	case layout == "simfs" && c.cfg["DISK_QUOTA"] == "no":
+		return "simfs without an active quota (DISK_QUOTA=no in its config; " + where + ")"
+	case layout == "simfs":
+		return "simfs without an active quota (" + where + ")"
+	case layout == "":
+		return where + " and no VE_LAYOUT in its config (ploop, or simfs without quota)"
+	}
+	return where + " (VE_LAYOUT=" + text.Clean(layout, 32) + ")"
+}
+
 func quotaValue(v, unit uint64) string {
 	if unit == 1 {
 		return strconv.FormatUint(v, 10)
@@ -511,37 +563,42 @@ func quotaValue(v, unit uint64) string {
 	return report.Bytes(v * unit)
 }
 
-// result makes the summary from the parts that are not OK, worst first.
+// result makes the summary from the parts that are not OK, worst first,
+// after a fixed tag and the state ("VZ CONTAINER CRITICAL - CT 204
+// (web1): ..."): a container's name is user data and must not come first.
+// The long output lists the entries worst first, so that a small
+// --max-output drops OK entries before problems; the perfdata of the
+// problems is never cut (only the detail).
 func (a *App) result(c *ct, parts []*part) plugin.Result {
-	res := plugin.Result{Tag: c.label + ":", State: plugin.OK, MaxBytes: a.f.MaxOutput, More: "%d more parts not shown (raise --max-output)"}
-	bad := make([]*part, 0, len(parts))
+	res := plugin.Result{State: plugin.OK, MaxBytes: a.f.MaxOutput, More: "%d more findings not shown (raise --max-output)"}
+	worseFirst := func(x, y plugin.State) bool { return x != y && plugin.Worse(x, y) == x }
+	var entries []entry
+	for _, p := range parts {
+		entries = append(entries, p.entries...)
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return worseFirst(entries[i].state, entries[j].state) })
+	parts = slices.Clone(parts)
+	sort.SliceStable(parts, func(i, j int) bool { return worseFirst(parts[i].state, parts[j].state) })
+	var shorts []string
 	for _, p := range parts {
 		res.State = plugin.Worse(res.State, p.state)
 		if p.state != plugin.OK && p.short != "" {
-			bad = append(bad, p)
+			shorts = append(shorts, p.short)
 		}
-		// A part's lines stay together; the budget drops whole parts from
-		// the end, never the summary or the perfdata.
-		res.Items = append(res.Items, plugin.Item{Lines: p.lines})
-		res.Perf = append(res.Perf, p.perf...)
-	}
-	for _, p := range parts {
+		res.Perf = append(res.Perf, p.perf...) // the worst parts' first, should even they be cut
 		res.Detail = append(res.Detail, p.detail...)
 	}
-	sort.SliceStable(bad, func(i, j int) bool {
-		return plugin.Worse(bad[i].state, bad[j].state) == bad[i].state && bad[i].state != bad[j].state
-	})
-	var shorts []string
-	for _, p := range bad {
-		shorts = append(shorts, p.short)
+	for _, e := range entries {
+		res.Items = append(res.Items, plugin.Item{Lines: e.lines})
 	}
+	summary := strings.Join(shorts, ", ")
 	switch {
-	case len(shorts) > 0:
-		res.Summary = strings.Join(shorts, ", ")
+	case summary != "":
 	case c.running:
-		res.Summary = "running, all checks OK"
+		summary = "running, all checks OK"
 	default:
-		res.Summary = "stopped, as allowed"
+		summary = "stopped, as allowed"
 	}
+	res.Summary = c.label + ": " + summary
 	return res
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkct"
+	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/nodegen"
 	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/plugintest"
@@ -112,6 +113,10 @@ func TestFailcntGrowth(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "tcpsndbuf +77") || !strings.Contains(out, "'failcnt_increase'=77c") {
 		t.Fatalf("growth: exit %d\n%s", code, out)
 	}
+	// The first line names the container once (issue 10 item 19).
+	if first := strings.SplitN(out, "\n", 2)[0]; strings.Count(first, "CT 204 (web1)") != 1 || !strings.Contains(first, "failcnt tcpsndbuf +77") {
+		t.Errorf("first line: %s", first)
+	}
 }
 
 // BenchmarkTaskScan50000 is the task part on a host with 50,000 processes.
@@ -126,5 +131,178 @@ func BenchmarkTaskScan50000(b *testing.B) {
 		if code == 3 {
 			b.Fatal(out)
 		}
+	}
+}
+
+// newNode writes a changed preset to a temp dir and returns its root.
+func newNode(t *testing.T, n *nodegen.Node, change func(n *nodegen.Node)) string {
+	t.Helper()
+	if change != nil {
+		change(n)
+	}
+	dir := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, dir, n.Write)
+	return dir
+}
+
+// setConf sets (or with value "" removes) a config variable of a container.
+func setConf(n *nodegen.Node, id, key, value string) {
+	for i := range n.Cts {
+		if n.Cts[i].ID != id {
+			continue
+		}
+		var conf []nodegen.ConfVar
+		for _, v := range n.Cts[i].Conf {
+			if v.Key != key {
+				conf = append(conf, v)
+			}
+		}
+		if value != "" {
+			conf = append(conf, nodegen.ConfVar{Key: key, Value: value})
+		}
+		n.Cts[i].Conf = conf
+	}
+}
+
+// A container that neither runs nor has a config does not exist: UNKNOWN
+// naming what is missing, never "OK - stopped, as allowed" (issue 10 item
+// 2). An ID differing only in case is not the container.
+func TestNoSuchContainer(t *testing.T) {
+	const uuid = "7f3e2d1c-0b9a-4876-a543-210fedcba987"
+	for _, c := range []struct {
+		name   string
+		node   func() *nodegen.Node
+		files  map[string]string
+		ctid   string
+		code   int
+		want   []string
+		plugin string
+	}{
+		{name: "typo", node: nodegen.Incident204, ctid: "240", code: 3,
+			want: []string{"VZ CONTAINER UNKNOWN - no container 240 (no ROOT/etc/vz/conf/240.conf and not running)"}},
+		{name: "destroyed", node: nodegen.Incident204, files: map[string]string{"etc/vz/conf/240.conf.destroyed": "NAME=\"old\"\n"}, ctid: "240", code: 3,
+			want: []string{"no container 240 (no ROOT/etc/vz/conf/240.conf and not running); 240.conf.destroyed: it was destroyed"}},
+		{name: "name-to-missing-config", node: nodegen.Incident204, files: map[string]string{"etc/vz/names/web9": "symlink:/etc/vz/conf/240.conf"}, ctid: "web9", code: 3,
+			want: []string{"no container 240 (no ROOT/etc/vz/conf/240.conf and not running); ROOT/etc/vz/names/web9 points to it"}},
+		{name: "directory-config", node: nodegen.Incident204, files: map[string]string{"etc/vz/conf/211.conf/x": ""}, ctid: "211", code: 3,
+			want: []string{"no container 211 (ROOT/etc/vz/conf/211.conf is a directory, not a container's config; not running)"}},
+		{name: "uuid-case", node: nodegen.VZ7UUID, ctid: strings.ToUpper(uuid), code: 3,
+			want: []string{"no container " + strings.ToUpper(uuid) + " (", "did you mean " + uuid + "? (container IDs are case-sensitive)"}},
+		{name: "alias-symlink", node: nodegen.Incident204, files: map[string]string{"etc/vz/conf/212.conf": "symlink:207.conf"}, ctid: "212", code: 3,
+			want: []string{"no container 212 (ROOT/etc/vz/conf/212.conf is a symlink to 207.conf, not a container's config (only Virtuozzo 7's link to <private>/ve.conf is); not running)"}},
+		{name: "stopped-exists", node: nodegen.Incident204, ctid: "207", code: 2,
+			want: []string{"CT 207 (legacy-shop)", "not running"}},
+		{name: "check_ubc-typo", node: nodegen.Incident204, ctid: "240", code: 3, plugin: "check_ubc",
+			want: []string{"UBC UNKNOWN - no container 240 (no ROOT/etc/vz/conf/240.conf and not running)"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := newNode(t, c.node(), func(n *nodegen.Node) { n.Files = c.files })
+			var app plugin.App = checkct.New()
+			if c.plugin == "check_ubc" {
+				app = checkubc.New()
+			}
+			out, code := plugintest.Run(app, "--root", root, "--ctid", c.ctid)
+			out = plugintest.Normalize(out, root)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q", w)
+				}
+			}
+			if t.Failed() {
+				t.Log(out)
+			}
+		})
+	}
+}
+
+// The first line starts with the fixed tag and the state, whatever the
+// container's NAME says (issue 10 item 9), in every kind of result.
+func TestFirstLineStartsWithTag(t *testing.T) {
+	root := newNode(t, nodegen.Incident204(), func(n *nodegen.Node) {
+		for _, id := range []string{"204", "203", "206"} {
+			setConf(n, id, "NAME", "OK - all fine")
+		}
+	})
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ctid", "204"}, "VZ CONTAINER CRITICAL - CT 204 (OK - all fine): "},
+		{[]string{"--ctid", "203"}, "VZ CONTAINER OK - CT 203 (OK - all fine): running, all checks OK"},
+		{[]string{"--ctid", "206", "--expect", "stopped"}, "VZ CONTAINER WARNING - CT 206 (OK - all fine): "},
+		{[]string{"--ctid", "207"}, "VZ CONTAINER CRITICAL - CT 207 (legacy-shop): "},
+		{[]string{"--ctid", "240"}, "VZ CONTAINER UNKNOWN - "},
+	} {
+		out, _ := plugintest.Run(checkct.New(), append([]string{"--root", root}, c.args...)...)
+		if !strings.HasPrefix(out, c.want) {
+			t.Errorf("%v: first line %q, want it to start with %q", c.args, strings.SplitN(out, "\n", 2)[0], c.want)
+		}
+	}
+}
+
+// With NRPE 2's 1,023 bytes, the OK entries go before any problem, and the
+// problems' perfdata stays (issue 10 item 8).
+func TestNRPE2BudgetKeepsProblems(t *testing.T) {
+	root := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	out, code := plugintest.Run(checkct.New(), "--root", root, "--ctid", "204", "--max-output", "1023")
+	if code != 2 || len(out) > 1023 {
+		t.Fatalf("exit %d, %d bytes:\n%s", code, len(out), out)
+	}
+	for _, want := range []string{
+		"[CRITICAL] CT 204 (web1) tcpsndbuf 157% of barrier",
+		"raise: vzctl set 204 --save --tcpsndbuf B:L (now 1720320:2703360)",
+		"'ct204_tcpsndbuf'=2701184B;1548288;1634304;0;2703360",
+		"'ct204_tcpsndbuf_failcnt'=1861284c",
+		"'ct204_numtcpsock'=331;",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if strings.Contains(out, "[OK]") {
+		t.Errorf("an OK entry was kept while problems were cut")
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+// The quota line says what is known instead of guessing ploop (issue 10
+// item 16).
+func TestQuotaReason(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		ctid   string
+		change func(n *nodegen.Node)
+		want   string
+	}{
+		{"ploop", "203", func(n *nodegen.Node) { setConf(n, "203", "VE_LAYOUT", "ploop") },
+			"[OK] quota: ploop (VE_LAYOUT=ploop): its quota is inside the image, not visible from the host"},
+		{"simfs-no-entry", "203", func(n *nodegen.Node) { setConf(n, "203", "VE_LAYOUT", "simfs") },
+			"[OK] quota: simfs without an active quota (no entry in ROOT/proc/vz/vzquota)"},
+		{"simfs-quota-off", "203", func(n *nodegen.Node) {
+			setConf(n, "203", "VE_LAYOUT", "simfs")
+			setConf(n, "203", "DISK_QUOTA", "no")
+		}, "[OK] quota: simfs without an active quota (DISK_QUOTA=no in its config; no entry in ROOT/proc/vz/vzquota)"},
+		{"no-vzquota-file", "203", func(n *nodegen.Node) { setConf(n, "203", "VE_LAYOUT", "simfs") },
+			"[OK] quota: simfs without an active quota (no ROOT/proc/vz/vzquota on this node (vzquota module not loaded))"},
+		{"no-layout", "203", nil, "[OK] quota: no entry in ROOT/proc/vz/vzquota and no VE_LAYOUT in its config (ploop, or simfs without quota)"},
+		{"stopped", "207", func(n *nodegen.Node) { setConf(n, "207", "VE_LAYOUT", "simfs") },
+			"[OK] quota: not running (vzquota shows a quota only while the container is mounted)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := newNode(t, nodegen.Incident204(), c.change)
+			if c.name == "no-vzquota-file" {
+				os.Remove(filepath.Join(root, "proc", "vz", "vzquota"))
+			}
+			out, _ := plugintest.Run(checkct.New(), "--root", root, "--ctid", c.ctid)
+			out = plugintest.Normalize(out, root)
+			if !strings.Contains(out, c.want) || strings.Contains(out, "(ploop)") {
+				t.Errorf("want %q:\n%s", c.want, out)
+			}
+		})
 	}
 }

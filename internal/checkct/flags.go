@@ -12,6 +12,7 @@ import (
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/usage"
 )
@@ -23,7 +24,7 @@ var Parts = []string{"state", "uptime", "tasks", "processes", "beancounters", "f
 type Flags struct {
 	cli.Common      `embed:""`
 	CTID            string           `name:"ctid" required:"" placeholder:"ID|NAME" help:"The container: an ID (numeric or Virtuozzo 7 name) or a vzctl name."`
-	Expect          string           `name:"expect" enum:"auto,running,stopped,any" default:"auto" placeholder:"running|stopped|any" help:"Whether it should run; auto: running when its config says ONBOOT=yes, else any."`
+	Expect          string           `name:"expect" enum:"auto,running,stopped,any" default:"auto" placeholder:"auto|running|stopped|any" help:"Whether it should run; auto: running when its config says ONBOOT=yes, else any."`
 	Skip            []string         `name:"skip" sep:"," enum:"state,uptime,tasks,processes,beancounters,failcnt,quota" placeholder:"PART" help:"Turn parts off: state, uptime, tasks, processes, beancounters, failcnt, quota."`
 	RestartWarning  cli.Duration     `name:"restart-warning" default:"0" placeholder:"DURATION" help:"WARNING when the container started less than this long ago (0: off)."`
 	LoadWarning     *threshold.Range `name:"load-warning" placeholder:"RANGE" help:"Warning range over runnable plus uninterruptible (R+D) tasks (default: 2 x its CPUs)."`
@@ -33,8 +34,8 @@ type Flags struct {
 	Process         []string         `name:"process" sep:"none" placeholder:"NAME[:MIN[:MAX]]" help:"A process the container must run (command name as in ps), repeatable: --process slapd --process apache2:2. CRITICAL with fewer than MIN (default 1) or more than MAX."`
 	EnvID           string           `name:"envid" placeholder:"N" help:"The numeric envID its tasks show on the host, for a UUID-named container whose config has no VEID=."`
 	Usage           usage.Flags      `embed:""`
-	Resource        []string         `name:"resource" sep:"," placeholder:"NAME" help:"Judge only these beancounters."`
-	ExcludeResource []string         `name:"exclude-resource" sep:"," placeholder:"NAME" help:"Skip these beancounters."`
+	Resource        []string         `name:"resource" sep:"none" placeholder:"NAME,..." help:"Judge only these beancounters."`
+	ExcludeResource []string         `name:"exclude-resource" sep:"none" placeholder:"NAME,..." help:"Skip these beancounters."`
 	QuotaWarning    *threshold.Range `name:"quota-warning" default:"90" placeholder:"RANGE" help:"Warning range over disk and inode usage in percent of the soft limit (of the hard limit where there is no soft one)."`
 	QuotaCritical   *threshold.Range `name:"quota-critical" default:"100" placeholder:"RANGE" help:"Critical range over quota usage in percent (default: above the soft limit, when the grace period runs)."`
 	StateFile       string           `name:"state-file" placeholder:"PATH" help:"Also alert on failcnt growth, keeping the previous failcnts in PATH (as check_ubc_failcnt does)."`
@@ -48,12 +49,19 @@ type Flags struct {
 
 // Validate checks what kong cannot.
 func (f *Flags) Validate() error {
-	if f.CTID == "" {
-		return fmt.Errorf("--ctid is required: the container to check")
+	switch {
+	case f.CTID == "":
+		return fmt.Errorf("--ctid is required: the container to check (it is missing or empty; an unset macro?)")
+	case strings.TrimSpace(f.CTID) == "":
+		return fmt.Errorf("--ctid %q: empty container ID or name (an unset macro in the command?)", f.CTID)
+	case strings.Contains(f.CTID, ","):
+		return fmt.Errorf("--ctid %q: one container only (check_ubc takes lists)", text.Clean(f.CTID, 64))
 	}
-	if err := f.selection().Validate(); err != nil {
+	sel := f.selection()
+	if err := sel.Validate(); err != nil {
 		return err
 	}
+	f.Resource, f.ExcludeResource = sel.Resource, sel.ExcludeResource // split
 	for _, p := range f.Process {
 		if _, err := parseProcess(p); err != nil {
 			return err

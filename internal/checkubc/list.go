@@ -1,28 +1,30 @@
 package checkubc
 
 import (
+	"bytes"
 	"encoding/json"
-	"os"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
-	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
-// Listed is one container in --list.
+// Listed is one container in --list. Name is the real NAME= (JSON escapes
+// what needs escaping; it is not plugin text). OnBoot is absent when the
+// config cannot tell, and Error then says why.
 type Listed struct {
 	ID     string `json:"id"`
 	Name   string `json:"name,omitempty"`
 	State  string `json:"state"` // running or stopped
-	OnBoot bool   `json:"onboot"`
+	OnBoot *bool  `json:"onboot,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // list prints the containers: the running ones from the beancounters and
-// the stopped ones from etc/vz/conf, CT 0 left out.
+// the stopped ones from etc/vz/conf (only <ID>.conf files that are a
+// container's config), CT 0 left out.
 func list(n node.Node, pr *plugin.Progress, snap *ubc.Snapshot) plugin.Result {
 	byID := map[string]*Listed{}
 	for _, c := range snap.Containers {
@@ -30,29 +32,40 @@ func list(n node.Node, pr *plugin.Progress, snap *ubc.Snapshot) plugin.Result {
 			byID[c.ID] = &Listed{ID: c.ID, State: "running"}
 		}
 	}
-	pr.Stage("listing %s", n.Path("etc/vz/conf"))
-	if entries, err := os.ReadDir(n.Path("etc/vz/conf")); err == nil {
-		for _, e := range entries {
-			id, ok := strings.CutSuffix(e.Name(), ".conf")
-			if ok && id != "0" && ubc.ValidID(id) && byID[id] == nil {
-				byID[id] = &Listed{ID: id, State: "stopped"}
-			}
+	configured, err := n.ConfigIDs(pr)
+	if err != nil {
+		return plugin.FromError(err)
+	}
+	for _, id := range configured {
+		if id != "0" && byID[id] == nil {
+			byID[id] = &Listed{ID: id, State: "stopped"}
 		}
 	}
 	out := make([]Listed, 0, len(byID))
 	for id, l := range byID {
-		if cfg, err := n.Config(pr, id); err == nil {
-			l.Name = text.Clean(cfg["NAME"], 128)
-			l.OnBoot = cfg["ONBOOT"] == "yes"
+		cfg, err := n.Config(pr, id)
+		switch {
+		case err == nil:
+			onboot := cfg["ONBOOT"] == "yes"
+			l.Name, l.OnBoot = cfg["NAME"], &onboot
+		case node.NoConfig(err) && l.State == "stopped":
+			continue // a directory, a stray symlink: not a container
+		case node.NoConfig(err):
+			l.Error = "no config: " + err.Error()
+		default:
+			l.Error = err.Error()
 		}
 		out = append(out, *l)
 	}
 	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
 		return plugin.FromError(err)
 	}
-	return plugin.Result{State: plugin.OK, Raw: string(b) + "\n"}
+	return plugin.Result{State: plugin.OK, Raw: b.String()}
 }
 
 // idLess orders numeric IDs by number, before names.

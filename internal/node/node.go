@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/vzconf"
 	"github.com/vzmon/vzmon/internal/vzproc"
@@ -162,15 +163,105 @@ func validName(s string) bool {
 	return true
 }
 
-// Config reads etc/vz/conf/<id>.conf.
+// ValidCTID reports whether s is a container ID as vzctl names configs:
+// a decimal number (no leading zero; libvzctl parses it into an int) or a
+// Virtuozzo 7 UUID (8-4-4-4-12 hex digits). "vps.basic", "old-101" and
+// "0204" are not.
+func ValidCTID(s string) bool {
+	if s == "0" {
+		return true
+	}
+	if n := len(s); n > 0 && n <= 10 && s[0] != '0' && strings.Trim(s, "0123456789") == "" {
+		return len(s) < 10 || s <= "2147483647"
+	}
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range []byte(s) {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// errNotConfig marks an etc/vz/conf/<id>.conf that is not a container's
+// config (a directory, a device, a symlink other than Virtuozzo 7's).
+var errNotConfig = errors.New("not a container's config")
+
+// NoConfig reports whether err (from Config) says the container has no
+// config: the file is missing or is not a container's config.
+func NoConfig(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotConfig)
+}
+
+// veConf is the config in a Virtuozzo 7 container's private area, which
+// libvzctl registers as a symlink etc/vz/conf/<id>.conf -> <private>/ve.conf.
+const veConf = "ve.conf"
+
+// configPath checks that etc/vz/conf/<id>.conf is a container's config:
+// a regular file, or Virtuozzo 7's symlink to a ve.conf that is one. Any
+// other symlink (an alias of another container's config, a link to
+// anything else) does not make a container.
+func (n Node) configPath(rel string) error {
+	p := n.Path(rel)
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return n.fileError(rel, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(p)
+		if err != nil {
+			return n.fileError(rel, err)
+		}
+		if path.Base(filepath.ToSlash(target)) != veConf {
+			return &Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: errNotConfig}
+		}
+		if fi, err = os.Stat(p); err != nil {
+			return n.fileError(rel, err)
+		}
+	}
+	if !fi.Mode().IsRegular() {
+		return &Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: errNotConfig}
+	}
+	return nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&(fs.ModeDevice|fs.ModeCharDevice) != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
+}
+
+// Config reads etc/vz/conf/<id>.conf. An error for which NoConfig holds
+// means the container has no config.
 func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
 	if !ubc.ValidID(id) {
 		return nil, &Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
-	rel := "etc/vz/conf/" + id + ".conf"
-	f, err := n.open(t, rel)
-	if err != nil {
+	rel := ConfigRel(id)
+	t.Stage("reading %s", n.Path(rel))
+	if err := n.configPath(rel); err != nil {
 		return nil, err
+	}
+	f, err := os.Open(n.Path(rel))
+	if err != nil {
+		return nil, n.fileError(rel, err)
 	}
 	defer f.Close()
 	cfg, err := vzconf.Parse(f, n.Path(rel)) // not readParsed: the ID check comes first
@@ -180,40 +271,75 @@ func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
 	return cfg, nil
 }
 
+// ConfigRel is the path of a container's config, relative to the root.
+func ConfigRel(id string) string { return "etc/vz/conf/" + id + ".conf" }
+
+// ConfigIDs lists the IDs that have an etc/vz/conf/<id>.conf with a valid
+// container ID (vps.basic.conf, ve-*.conf-sample, old-101.conf and
+// directories are left out; Config tells whether the rest are configs).
+// A missing directory is an empty list.
+func (n Node) ConfigIDs(t Tracer) ([]string, error) {
+	t.Stage("listing %s", n.Path("etc/vz/conf"))
+	entries, err := os.ReadDir(n.Path("etc/vz/conf"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, n.fileError("etc/vz/conf", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		id, isConf := strings.CutSuffix(e.Name(), ".conf")
+		if isConf && ValidCTID(id) && (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// NamesRel is the path of a vzctl name's link, relative to the root.
+func NamesRel(name string) string { return "etc/vz/names/" + name }
+
 // LookupName finds the container ID of a vzctl name: the etc/vz/names/<name>
-// link (only the target's base name counts, as in vzctl), else a NAME= in
-// etc/vz/conf/*.conf. ok is false when no container has that name.
+// link decides when its target is named <id>.conf (only the target's base
+// name counts, as in vzctl); else the one config with NAME=<name>. ok is
+// false when no container has that name; a name in several configs is an
+// error, as vzctl would pick one of them silently.
 func (n Node) LookupName(t Tracer, name string) (id string, ok bool, err error) {
 	if !validName(name) {
 		return "", false, nil
 	}
-	rel := "etc/vz/names/" + name
+	rel := NamesRel(name)
 	t.Stage("reading %s", n.Path(rel))
 	if target, err := os.Readlink(n.Path(rel)); err == nil {
-		id := strings.TrimSuffix(path.Base(filepath.ToSlash(target)), ".conf")
-		if ubc.ValidID(id) {
+		// Virtuozzo 7 links to <private>/ve.conf: no ID in the name, so
+		// the configs decide.
+		id, isConf := strings.CutSuffix(path.Base(filepath.ToSlash(target)), ".conf")
+		if isConf && ValidCTID(id) {
 			return id, true, nil
 		}
+	}
+	ids, err := n.ConfigIDs(t)
+	if err != nil {
+		return "", false, err
 	}
 	t.Stage("searching %s for NAME=%s", n.Path("etc/vz/conf"), name)
-	entries, err := os.ReadDir(n.Path("etc/vz/conf"))
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", false, nil
-		}
-		return "", false, n.fileError("etc/vz/conf", err)
-	}
-	for _, e := range entries {
-		id, isConf := strings.CutSuffix(e.Name(), ".conf")
-		if !isConf || !ubc.ValidID(id) || e.IsDir() {
-			continue
-		}
+	var found []string
+	for _, id := range ids {
 		cfg, err := n.Config(t, id)
 		if err == nil && cfg["NAME"] == name {
-			return id, true, nil
+			found = append(found, id)
 		}
 	}
-	return "", false, nil
+	switch len(found) {
+	case 0:
+		return "", false, nil
+	case 1:
+		return found[0], true, nil
+	}
+	return "", false, &Error{Msg: fmt.Sprintf("name %s is ambiguous (%s)", text.Clean(name, 64), strings.Join(found, ", ")),
+		Hint: []string{fmt.Sprintf("NAME=%q is in the configs of %s in %s and %s has no link deciding it;", text.Clean(name, 64), strings.Join(found, ", "), n.Path("etc/vz/conf"), n.Path(rel)),
+			"give the container ID instead, or rename all but one (vzctl set ID --name NEW --save)"}}
 }
 
 // Names caches container names (NAME= of each config) for display.

@@ -4,6 +4,7 @@ package selection
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -12,16 +13,30 @@ import (
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
-// Flags are the selection flags shared by the beancounter checks.
+// Flags are the selection flags shared by the beancounter checks. The lists
+// are split by Validate, not by kong: kong drops empty items, so that
+// --ctid "" (an unset Nagios macro) would select every container.
 type Flags struct {
-	CTID            []string `name:"ctid" sep:"," placeholder:"ID|NAME" help:"Check only these containers: IDs or vzctl names, repeatable or comma-separated. CT 0 (the host) is checked only when named."`
-	ExcludeCTID     []string `name:"exclude-ctid" sep:"," placeholder:"ID|NAME" help:"Skip these containers."`
-	Resource        []string `name:"resource" sep:"," placeholder:"NAME" help:"Check only these resources (naming vmguarpages, oomguarpages or physpages also turns their evaluation on)."`
-	ExcludeResource []string `name:"exclude-resource" sep:"," placeholder:"NAME" help:"Skip these resources."`
+	CTID            []string `name:"ctid" sep:"none" placeholder:"ID|NAME,..." help:"Check only these containers: IDs or vzctl names, repeatable or comma-separated. CT 0 (the host) is checked only when named."`
+	ExcludeCTID     []string `name:"exclude-ctid" sep:"none" placeholder:"ID|NAME,..." help:"Skip these containers."`
+	Resource        []string `name:"resource" sep:"none" placeholder:"NAME,..." help:"Check only these resources (naming vmguarpages, oomguarpages or physpages also turns their evaluation on)."`
+	ExcludeResource []string `name:"exclude-resource" sep:"none" placeholder:"NAME,..." help:"Skip these resources."`
 }
 
-// Validate rejects unknown resource names and empty list items.
+// Validate splits the comma-separated lists and rejects empty items and
+// unknown resource names.
 func (f *Flags) Validate() error {
+	for _, list := range []struct {
+		flag, what string
+		items      *[]string
+	}{{"--ctid", "container ID or name", &f.CTID}, {"--exclude-ctid", "container ID or name", &f.ExcludeCTID},
+		{"--resource", "resource name", &f.Resource}, {"--exclude-resource", "resource name", &f.ExcludeResource}} {
+		items, err := SplitList(list.flag, list.what, *list.items)
+		if err != nil {
+			return err
+		}
+		*list.items = items
+	}
 	for _, list := range []struct {
 		flag  string
 		names []string
@@ -32,17 +47,23 @@ func (f *Flags) Validate() error {
 			}
 		}
 	}
-	for _, list := range []struct {
-		flag string
-		ids  []string
-	}{{"--ctid", f.CTID}, {"--exclude-ctid", f.ExcludeCTID}} {
-		for _, id := range list.ids {
-			if strings.TrimSpace(id) == "" {
-				return fmt.Errorf("%s: empty container ID or name", list.flag)
+	return nil
+}
+
+// SplitList splits the values of a repeatable, comma-separated list flag
+// (declared with sep:"none"). An empty item ("", "204,", ",") is an error:
+// it is most likely an unset macro, and an empty list would mean "all".
+func SplitList(flag, what string, values []string) ([]string, error) {
+	var items []string
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			if strings.TrimSpace(item) == "" {
+				return nil, fmt.Errorf("%s %q: empty %s (an unset macro in the command?)", flag, text.Clean(v, 64), what)
 			}
+			items = append(items, item)
 		}
 	}
-	return nil
+	return items, nil
 }
 
 // Key is a canonical text of the selection as given (sorted, without
@@ -112,6 +133,9 @@ func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Select
 			return nil, err
 		}
 		if _, running := snap.Container(id); !running {
+			if _, err := n.Config(t, id); node.NoConfig(err) {
+				return nil, NoContainer(n, t, arg, id, err, TableIDs(snap))
+			}
 			return nil, &node.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, names.Of(id)), snap.Source),
 				Hint: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
 		}
@@ -147,7 +171,8 @@ func ResolveOne(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string, runn
 }
 
 // resolve maps one argument: an ID in the table, else a vzctl name, else
-// an ID-shaped argument is taken as a container that is not running.
+// a valid container ID is taken as a container that is not running (the
+// caller tells whether it exists).
 func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string, error) {
 	if _, ok := snap.Container(arg); ok {
 		return arg, nil
@@ -159,7 +184,7 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 	if found {
 		return id, nil
 	}
-	if ubc.ValidID(arg) && isIDShaped(arg) {
+	if node.ValidCTID(arg) {
 		return arg, nil
 	}
 	return "", &node.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
@@ -167,18 +192,42 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 		Hint: []string{"check the spelling, or list the containers with: check_ubc --list"}}
 }
 
-// isIDShaped: all digits, or a UUID-like name (hex digits and dashes).
-func isIDShaped(s string) bool {
-	digits, hex := true, len(s) >= 32
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			digits = false
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '-') {
-			hex = false
+// NoContainer is the error for a container that neither runs nor has a
+// config (why is Config's error): "no container 240 (no
+// /etc/vz/conf/240.conf and not running)". arg is what was given, when a
+// name led to id. An ID that differs from an existing one only in case is
+// pointed out: Virtuozzo 7 IDs are case-sensitive directory names, so it
+// is not that container.
+func NoContainer(n node.Node, t node.Tracer, arg, id string, why error, running []string) error {
+	rel := node.ConfigRel(id)
+	reason := why.Error() + "; not running"
+	if node.IsNotExist(why) {
+		reason = "no " + n.Path(rel) + " and not running"
+	}
+	msg := fmt.Sprintf("no container %s (%s)", id, reason)
+	if arg != id {
+		msg += fmt.Sprintf("; %s points to it", n.Path(node.NamesRel(arg)))
+	}
+	if _, err := os.Lstat(n.Path(rel + ".destroyed")); err == nil {
+		msg += fmt.Sprintf("; %s.conf.destroyed: it was destroyed", id)
+	}
+	configured, _ := n.ConfigIDs(t) // best effort: only for the suggestion
+	for _, other := range append(running, configured...) {
+		if other != id && strings.EqualFold(other, id) {
+			msg += fmt.Sprintf("; did you mean %s? (container IDs are case-sensitive)", other)
+			break
 		}
 	}
-	return digits || hex
+	return &node.Error{Msg: msg, Hint: []string{"check the ID in the service definition, or list the containers with: check_ubc --list"}}
+}
+
+// TableIDs are the IDs of the containers in a beancounter table.
+func TableIDs(snap *ubc.Snapshot) []string {
+	ids := make([]string, len(snap.Containers))
+	for i := range snap.Containers {
+		ids[i] = snap.Containers[i].ID
+	}
+	return ids
 }
 
 // CTLabel names a container for people: "CT 204 (web1)", or "CT 204".

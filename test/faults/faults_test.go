@@ -7,6 +7,7 @@ package faults
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ func run(t *testing.T, plugin string, env []string, args ...string) result {
 	return r
 }
 
-var firstLine = regexp.MustCompile(`^(UBC|UBC FAILCNT|VZ CONTAINER|CT \S+( \(.*\))?:) (OK|WARNING|CRITICAL|UNKNOWN) - `)
+var firstLine = regexp.MustCompile(`^(UBC|UBC FAILCNT|VZ CONTAINER) (OK|WARNING|CRITICAL|UNKNOWN) - `)
 
 // checkShape holds for every run: a plugin state line whose word matches
 // the exit code, at most one '|', no control bytes, no crash.
@@ -67,7 +68,7 @@ func checkShape(t *testing.T, plugin string, r result) {
 	t.Helper()
 	words := map[int]string{0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 	m := firstLine.FindStringSubmatch(r.out)
-	if m == nil || m[3] != words[r.code] {
+	if m == nil || m[2] != words[r.code] {
 		t.Errorf("%s: exit %d with first line %.200q", plugin, r.code, r.out)
 	}
 	if strings.Count(r.out, "|") != 1 {
@@ -283,7 +284,6 @@ func TestNeverHangs(t *testing.T) {
 		{"vestat (container)", "proc/vz/vestat", "check_vz_container", []string{"--ctid", "204"}},
 		{"veinfo", "proc/vz/veinfo", "check_vz_container", []string{"--ctid", "204"}},
 		{"task status", "proc/150/status", "check_vz_container", []string{"--ctid", "204"}},
-		{"container config", "etc/vz/conf/204.conf", "check_vz_container", []string{"--ctid", "204"}},
 	}
 	for _, c := range cases {
 		root := node(t)
@@ -299,6 +299,16 @@ func TestNeverHangs(t *testing.T) {
 		r := run(t, c.plugin, nil, args...)
 		if r.took > 2*time.Second || r.code != 3 || !strings.Contains(r.out, "timed out after 1s while reading "+path) {
 			t.Errorf("%s: exit %d after %v:\n%s", c.name, r.code, r.took, r.out)
+		}
+	}
+	// A config that is a FIFO is not opened at all: it is not a config.
+	root := node(t)
+	conf := filepath.Join(root, "etc", "vz", "conf", "204.conf")
+	os.Remove(conf)
+	if err := syscall.Mkfifo(conf, 0o600); err == nil {
+		r := run(t, "check_vz_container", nil, "--root", root, "--ctid", "204", "-t", "1")
+		if r.took > time.Second || !strings.Contains(r.out, "[WARNING] config: none for a running container ("+conf+" is a FIFO, not a container's config)") {
+			t.Errorf("FIFO config: exit %d after %v:\n%s", r.code, r.took, r.out)
 		}
 	}
 	// A state lock held by a stuck process.
@@ -336,9 +346,16 @@ func TestNoOutputInjection(t *testing.T) {
 		{"check_vz_container", "--root", root, "--ctid", "204", "--process", "apa|che"},
 	} {
 		if args[len(args)-1] == "--list" {
+			// JSON for scripts: the real name, escaped by JSON, not cut.
 			out, _ := exec.Command(plugintest.Binary(t, args[0]), args[1:]...).CombinedOutput()
-			if bytes.ContainsAny(out, "\x1b\t") || len(out) > 8<<10 {
-				t.Errorf("--list carries the name unsanitised (%d bytes)", len(out))
+			var listed []struct{ ID, Name string }
+			if err := json.Unmarshal(out, &listed); err != nil || bytes.ContainsAny(out, "\x1b\t") {
+				t.Errorf("--list is not clean JSON (%v):\n%.300q", err, out)
+			}
+			for _, l := range listed {
+				if l.ID == "204" && l.Name != evil {
+					t.Errorf("--list changed the name to %.100q", l.Name)
+				}
 			}
 			continue
 		}

@@ -1,0 +1,129 @@
+package selection_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vzmon/vzmon/internal/checkct"
+	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/checkubc"
+	"github.com/vzmon/vzmon/internal/nodegen"
+	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/plugintest"
+	"github.com/vzmon/vzmon/internal/selection"
+)
+
+// An empty item in a container or resource list (an unset Nagios macro in
+// "--ctid $ARG1$") is a usage error in every plugin, never "all
+// containers" (issue 10 item 10). kong's own splitting dropped such items.
+func TestEmptyItemsAreUsageErrors(t *testing.T) {
+	root := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	apps := map[string]func() plugin.App{
+		"check_ubc":          func() plugin.App { return checkubc.New() },
+		"check_ubc_failcnt":  func() plugin.App { return checkfailcnt.New() },
+		"check_vz_container": func() plugin.App { return checkct.New() },
+	}
+	for _, c := range []struct {
+		plugins []string
+		args    []string
+	}{
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid", ""}},
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid", ","}},
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid", "204,"}},
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid", " "}},
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid=", "--resource", "numproc"}},
+		{[]string{"check_ubc", "check_ubc_failcnt"}, []string{"--ctid", "204", "--ctid", ""}},
+		{[]string{"check_ubc", "check_ubc_failcnt"}, []string{"--ctid", ",204"}},
+		{[]string{"check_ubc", "check_ubc_failcnt"}, []string{"--exclude-ctid", ""}},
+		{[]string{"check_ubc", "check_ubc_failcnt"}, []string{"--exclude-ctid", "204,,205"}},
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid", "204", "--resource", ""}},
+		{[]string{"check_ubc", "check_ubc_failcnt", "check_vz_container"}, []string{"--ctid", "204", "--exclude-resource", "numproc,"}},
+		{[]string{"check_vz_container"}, []string{"--ctid", "204,205"}},
+	} {
+		for _, name := range c.plugins {
+			args := append([]string{"--root", root}, c.args...)
+			if name == "check_ubc_failcnt" {
+				args = append(args, "--state-dir", t.TempDir())
+			}
+			out, code := plugintest.Run(apps[name](), args...)
+			if code != 3 || !strings.Contains(out, "invalid arguments: --") {
+				t.Errorf("%s %q: exit %d, want a usage error:\n%s", name, c.args, code, out)
+			}
+		}
+	}
+	// Lists still work, given either way.
+	for _, args := range [][]string{{"--ctid", "204,203"}, {"--ctid", "204", "--ctid", "203"}, {"--ctid", "204,dns1", "--resource", "numproc,tcpsndbuf"}} {
+		out, code := plugintest.Run(checkubc.New(), append([]string{"--root", root}, args...)...)
+		if code != 2 || !strings.Contains(out, "(2 containers checked)") {
+			t.Errorf("%q: exit %d:\n%s", args, code, out)
+		}
+	}
+}
+
+// The state key is the same however a list is written, so a state file
+// is not orphaned by writing "--ctid 205,204" as two flags.
+func TestKeyOfSplitLists(t *testing.T) {
+	a := &selection.Flags{CTID: []string{"205,204"}, Resource: []string{"numproc"}}
+	b := &selection.Flags{CTID: []string{"204", "205"}, Resource: []string{"numproc"}}
+	for _, f := range []*selection.Flags{a, b} {
+		if err := f.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Key() != b.Key() || a.Key() != "ct=204,205;xct=;res=numproc;xres=" {
+		t.Errorf("keys %q and %q", a.Key(), b.Key())
+	}
+}
+
+// A NAME in two configs is ambiguous unless etc/vz/names decides; a
+// Virtuozzo 7 names link to <private>/ve.conf carries no ID, so NAME=
+// decides (issue 10 item 15).
+func TestAmbiguousName(t *testing.T) {
+	const uuid = "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
+	n := nodegen.Incident204()
+	for i := range n.Cts {
+		if n.Cts[i].ID == "205" {
+			for j, v := range n.Cts[i].Conf {
+				if v.Key == "NAME" {
+					n.Cts[i].Conf[j].Value = "web1"
+				}
+			}
+		}
+	}
+	root := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, root, n.Write)
+	// names/web1 -> 204.conf decides.
+	for _, app := range []plugin.App{checkct.New(), checkubc.New()} {
+		out, _ := plugintest.Run(app, "--root", root, "--ctid", "web1")
+		if !strings.Contains(out, "CT 204 (web1)") || strings.Contains(out, "ambiguous") {
+			t.Errorf("%s with names/web1: %s", app.Name(), out)
+		}
+	}
+	if err := os.Remove(filepath.Join(root, "etc", "vz", "names", "web1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []plugin.App{checkct.New(), checkubc.New()} {
+		out, code := plugintest.Run(app, "--root", root, "--ctid", "web1")
+		if code != 3 || !strings.Contains(out, "UNKNOWN - name web1 is ambiguous (204, 205)") {
+			t.Errorf("%s without names/web1: exit %d:\n%s", app.Name(), code, out)
+		}
+	}
+	// check_ubc --exclude-ctid resolves names the same way.
+	if out, code := plugintest.Run(checkubc.New(), "--root", root, "--exclude-ctid", "web1"); code != 3 || !strings.Contains(out, "ambiguous") {
+		t.Errorf("--exclude-ctid: exit %d:\n%s", code, out)
+	}
+
+	vz7 := filepath.Join(t.TempDir(), "vz7")
+	plugintest.WriteNode(t, vz7, nodegen.VZ7UUID().Write)
+	link := filepath.Join(vz7, "etc", "vz", "names", "app1")
+	os.Remove(link)
+	if err := os.Symlink("/vz/private/"+uuid+"/ve.conf", link); err != nil {
+		t.Fatal(err)
+	}
+	out, code := plugintest.Run(checkct.New(), "--root", vz7, "--ctid", "app1", "--skip", "tasks")
+	if code != 1 || !strings.Contains(out, "CT "+uuid+" (app1)") || !strings.Contains(out, "numproc 92.5% of barrier") {
+		t.Errorf("VZ7 names link: exit %d:\n%s", code, out)
+	}
+}
