@@ -40,18 +40,16 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 	r.n++
 	switch {
-	case err == nil:
-		line = line[:len(line)-1]
 	case errors.Is(err, bufio.ErrBufferFull):
 		return line, ErrTooLong
-	case err != io.EOF:
+	case err == io.EOF:
+		return line, ErrNoNewline // even if long: "cut short" says more
+	case err != nil:
 		return nil, err
 	}
+	line = line[:len(line)-1]
 	if len(line) > r.max {
 		return line, ErrTooLong
-	}
-	if err == io.EOF {
-		return line, ErrNoNewline
 	}
 	return line, nil
 }

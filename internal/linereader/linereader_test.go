@@ -38,7 +38,7 @@ func TestReader(t *testing.T) {
 		{"cut short", "a\nbc", []result{{"a", 1, nil}, {"bc", 2, linereader.ErrNoNewline}}},
 		{"at the bound", "1234\n", []result{{"1234", 1, nil}, {"", 1, io.EOF}}},
 		{"over the bound", "a\n12345\n", []result{{"a", 1, nil}, {"12345", 2, linereader.ErrTooLong}}},
-		{"over the bound, cut short", "12345", []result{{"12345", 1, linereader.ErrTooLong}}},
+		{"over the bound, cut short", "12345", []result{{"12345", 1, linereader.ErrNoNewline}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
