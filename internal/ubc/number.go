@@ -36,11 +36,12 @@ func tokenEnd(line []byte, i int) int {
 	return i
 }
 
-// scanNumber parses the unsigned decimal token starting at pos and returns
-// its end: the same values and failures as strconv.ParseUint(token, 10, 64).
-// Up to 19 digits cannot overflow; longer tokens go through strconv for the
-// overflow check. allowMax accepts the literal "max" that the VHS emulator
-// prints for an unlimited pids.max.
+// scanNumber parses the unsigned decimal token starting at pos, a
+// non-blank byte, and returns its end: the same values and failures as
+// strconv.ParseUint(token, 10, 64) (FuzzScanNumber). Up to 19 digits
+// cannot overflow; longer tokens go through strconv for the overflow
+// check. allowMax accepts the literal "max" that the VHS emulator prints
+// for an unlimited pids.max.
 func scanNumber(line []byte, pos int, allowMax bool) (uint64, int, bool) {
 	i := pos
 	var v uint64
@@ -67,10 +68,7 @@ func scanNumber(line []byte, pos int, allowMax bool) (uint64, int, bool) {
 		}
 		return 0, end, false
 	}
-	switch n := i - pos; {
-	case n == 0:
-		return 0, i, false
-	case n > 19:
+	if i-pos > 19 {
 		big, err := strconv.ParseUint(string(line[pos:i]), 10, 64)
 		return big, i, err == nil
 	}

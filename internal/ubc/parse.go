@@ -198,7 +198,7 @@ func (s *scanner) parseRow(line []byte) error {
 		}
 		n, end, ok := scanNumber(line, pos, k == 2 || k == 3)
 		if !ok {
-			return s.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], Excerpt(line[pos:tokenEnd(line, pos)]))
+			return s.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], Excerpt(line[pos:end]))
 		}
 		v[k] = n
 		pos = end
