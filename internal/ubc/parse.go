@@ -79,20 +79,26 @@ func scan(r io.Reader, source, fixedID string, fn func(*Container) error) error 
 	for {
 		line, err := lr.Next()
 		s.line = lr.Line()
-		switch {
-		case err == io.EOF:
-			return s.end()
-		case errors.Is(err, linereader.ErrTooLong):
-			return s.fail(line, "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
-		case errors.Is(err, linereader.ErrNoNewline):
-			return s.fail(line, "last line has no newline (file cut short?)")
-		case err != nil:
-			return fmt.Errorf("%s: read: %w", source, err)
+		if err != nil {
+			return s.stop(line, err)
 		}
 		if err := s.parseLine(line); err != nil {
 			return err
 		}
 	}
+}
+
+// stop ends the scan where the line reader stopped.
+func (s *scanner) stop(line []byte, err error) error {
+	switch {
+	case err == io.EOF:
+		return s.end()
+	case errors.Is(err, linereader.ErrTooLong):
+		return s.fail(line, "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
+	case errors.Is(err, linereader.ErrNoNewline):
+		return s.fail(line, "last line has no newline (file cut short?)")
+	}
+	return fmt.Errorf("%s: read: %w", s.source, err)
 }
 
 func (s *scanner) fail(text []byte, format string, args ...any) error {
@@ -103,7 +109,7 @@ func (s *scanner) fail(text []byte, format string, args ...any) error {
 	return e
 }
 
-// end hands over the last block.
+// end hands over the last block at the end of the input.
 func (s *scanner) end() error {
 	switch {
 	case s.blocks > 0:

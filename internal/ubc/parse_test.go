@@ -3,12 +3,14 @@ package ubc_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/vzmon/vzmon/internal/nodegen"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -313,5 +315,13 @@ func TestScanContainer(t *testing.T) {
 	})
 	if err != nil || strings.Join(got, ",") != "7 kmemsize,7 numproc" {
 		t.Fatalf("got %q, err %v", got, err)
+	}
+}
+
+func TestParseReadError(t *testing.T) {
+	boom := errors.New("boom")
+	_, err := ubc.Parse(io.MultiReader(strings.NewReader(hdr64), iotest.ErrReader(boom)), "proc/x")
+	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "proc/x: read: ") {
+		t.Fatalf("err = %v", err)
 	}
 }
