@@ -19,14 +19,14 @@ var (
 
 // Reader returns one line at a time from a buffered reader.
 type Reader struct {
-	br  *bufio.Reader
-	max int
-	n   int
+	br    *bufio.Reader
+	limit int
+	n     int
 }
 
-// New reads r with lines of at most max bytes, newline not counted.
-func New(r io.Reader, max int) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10+max), max: max}
+// New reads r with lines of at most limit bytes, newline not counted.
+func New(r io.Reader, limit int) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10+limit), limit: limit}
 }
 
 // Next returns the next line without its newline; the slice is valid only
@@ -35,23 +35,23 @@ func New(r io.Reader, max int) *Reader {
 // the line, for an excerpt; any other error is the underlying reader's.
 func (r *Reader) Next() ([]byte, error) {
 	line, err := r.br.ReadSlice('\n')
-	if err == io.EOF && len(line) == 0 {
+	if len(line) == 0 && errors.Is(err, io.EOF) {
 		return nil, io.EOF
 	}
 	r.n++
 	switch {
+	case err == nil:
+		line = line[:len(line)-1]
+		if len(line) > r.limit {
+			return line, ErrTooLong
+		}
+		return line, nil
 	case errors.Is(err, bufio.ErrBufferFull):
 		return line, ErrTooLong
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return line, ErrNoNewline // even if long: "cut short" says more
-	case err != nil:
-		return nil, err
 	}
-	line = line[:len(line)-1]
-	if len(line) > r.max {
-		return line, ErrTooLong
-	}
-	return line, nil
+	return nil, err
 }
 
 // Line is the 1-based number of the line Next returned last: after io.EOF,

@@ -29,10 +29,10 @@ func (e *SyntaxError) Error() string {
 // dropped and anything unprintable shown as '?'.
 func Excerpt(b []byte) string {
 	b = bytes.TrimLeft(b, " \t")
-	const max = 48
-	cut := len(b) > max
+	const maxLen = 48
+	cut := len(b) > maxLen
 	if cut {
-		b = b[:max]
+		b = b[:maxLen]
 	}
 	out := make([]byte, 0, len(b)+3)
 	for _, c := range b {

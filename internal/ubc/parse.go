@@ -91,7 +91,7 @@ func scan(r io.Reader, source, fixedID string, fn func(*Container) error) error 
 // stop ends the scan where the line reader stopped.
 func (s *scanner) stop(line []byte, err error) error {
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return s.end()
 	case errors.Is(err, linereader.ErrTooLong):
 		return s.fail(line, "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)

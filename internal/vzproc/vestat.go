@@ -39,7 +39,7 @@ func lines(r io.Reader, source string, fn func(n int, line string) error) error 
 		line, err := lr.Next()
 		n := lr.Line()
 		switch {
-		case err == io.EOF:
+		case errors.Is(err, io.EOF):
 			return nil
 		case errors.Is(err, linereader.ErrTooLong):
 			return fmt.Errorf("%s line %d: longer than %d bytes", source, n, maxLine)
