@@ -2,396 +2,178 @@ package ubc
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
-	"runtime"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/vzmon/vzmon/internal/linereader"
 )
 
-// Row is one resource of one beancounter, as the kernel printed it.
-type Row struct {
-	Name    string
-	Held    uint64
-	MaxHeld uint64
-	Barrier uint64
-	Limit   uint64
-	FailCnt uint64
+// MaxLineLength bounds a line: kernel lines are about 130 bytes (160 with
+// a 36-wide UUID field); anything far longer is damage, not data.
+const MaxLineLength = 4096
+
+// Scan reads a table with the two header lines (/proc/user_beancounters or
+// /proc/bc/resources) in one pass and calls fn with each container block,
+// in file order, as soon as the block ends. source names the file in
+// errors. Memory stays at one block and the IDs seen, whatever the size.
+//
+// fn gets the same *Container every time, its Rows overwritten by the next
+// block: fn must copy the rows it keeps and must not keep c (the ID and the
+// row names are immutable strings and may be kept). An error from fn ends
+// the scan and is returned as is. A damaged file can fail after fn has
+// seen blocks (a second block for a container is known only when it
+// comes), so on any error, discard what fn gathered.
+func Scan(r io.Reader, source string, fn func(c *Container) error) error {
+	return scan(r, source, "", fn)
 }
 
-// Container is one beancounter block. ID is a string: numeric on OpenVZ 6,
-// possibly a UUID-like name on Virtuozzo 7 and later.
-type Container struct {
-	ID   string
-	Rows []Row
+// ScanContainer reads /proc/bc/<id>/resources (no header, no ID column:
+// every row belongs to the container id) and calls fn once with its block,
+// under the contract of Scan.
+func ScanContainer(r io.Reader, source, id string, fn func(c *Container) error) error {
+	return scan(r, source, id, fn)
 }
 
-// Row returns the named resource of the container.
-func (c *Container) Row(name string) (*Row, bool) {
-	for i := range c.Rows {
-		if c.Rows[i].Name == name {
-			return &c.Rows[i], true
-		}
-	}
-	return nil, false
-}
-
-// Snapshot is one read of a beancounter table. Containers keep file order
-// (newest first, CT 0 usually last); look them up by ID, never by position.
-type Snapshot struct {
-	Source     string
-	Containers []Container
-	byID       []int // indices of Containers sorted by ID
-}
-
-// Container returns the block of the given ID.
-func (s *Snapshot) Container(id string) (*Container, bool) {
-	k := sort.Search(len(s.byID), func(k int) bool { return s.Containers[s.byID[k]].ID >= id })
-	if k < len(s.byID) && s.Containers[s.byID[k]].ID == id {
-		return &s.Containers[s.byID[k]], true
-	}
-	return nil, false
-}
-
-// SyntaxError names the file, line and what is wrong, with a short,
-// sanitised excerpt: error messages may end up in monitoring UIs, so they
-// never carry more than a few dozen bytes of the file.
-type SyntaxError struct {
-	Source string
-	Line   int
-	Msg    string
-	Text   string
-}
-
-func (e *SyntaxError) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.Source, e.Msg)
-	}
-	if e.Text == "" {
-		return fmt.Sprintf("%s line %d: %s", e.Source, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s line %d: %s: %q", e.Source, e.Line, e.Msg, e.Text)
-}
-
-// Excerpt returns at most 48 bytes of b as printable ASCII, leading blanks
-// dropped and anything unprintable shown as '?'.
-func Excerpt(b []byte) string {
-	b = bytes.TrimLeft(b, " \t")
-	const max = 48
-	cut := len(b) > max
-	if cut {
-		b = b[:max]
-	}
-	out := make([]byte, 0, len(b)+3)
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
-			c = '?'
-		}
-		out = append(out, c)
-	}
-	if cut {
-		out = append(out, "..."...)
-	}
-	return string(out)
-}
-
-const (
-	// MaxLineLength bounds a line: kernel lines are about 130 bytes (160 with
-	// a 36-wide UUID field); anything far longer is damage, not data.
-	MaxLineLength = 4096
-)
-
-// segmentSize is how much of a large table one goroutine parses; the memory
-// in use is a few segments, whatever the size of the file. A variable only
-// so that tests can move the seams; it must stay above MaxLineLength.
-var segmentSize = 64 << 10
-
-// Parse reads a table with the two header lines: /proc/user_beancounters or
-// /proc/bc/resources. source names the file in errors.
+// Parse reads a whole table with the two header lines into a Snapshot.
 func Parse(r io.Reader, source string) (*Snapshot, error) {
 	return parse(r, source, "")
 }
 
-// ParseContainer reads /proc/bc/<id>/resources: no header and no ID column;
-// every row belongs to the container id.
+// ParseContainer reads /proc/bc/<id>/resources into a Snapshot of one
+// container.
 func ParseContainer(r io.Reader, source, id string) (*Snapshot, error) {
 	return parse(r, source, id)
 }
 
-type parser struct {
-	source    string
-	fixedID   string // non-empty for a per-container file
-	first     bool   // the segment that starts the file (has the header)
-	line      int
-	blocks    []Container
-	lines     []int  // per block: the line of its ID
-	cur       int    // index of the open block, -1 before the first ID
-	curSeen   uint32 // known resources already seen in the open block
-	predicted int    // kernel index expected on the next row
-	// continued: the segment began with rows of the previous segment's last
-	// block; they are blocks[0], with an empty ID, until the merge.
-	continued bool
-	err       error
+func parse(r io.Reader, source, fixedID string) (*Snapshot, error) {
+	snap := &Snapshot{Source: source}
+	if err := scan(r, source, fixedID, snap.add); err != nil {
+		return nil, err
+	}
+	return snap, nil
 }
 
-func (p *parser) fail(text []byte, format string, args ...any) error {
-	e := &SyntaxError{Source: p.source, Line: p.line, Msg: fmt.Sprintf(format, args...)}
+type scanner struct {
+	source    string
+	fixedID   string // non-empty for a per-container file
+	line      int
+	fn        func(*Container) error
+	ct        Container           // the open block; its Rows are reused
+	blocks    int                 // blocks opened so far
+	ids       map[string]struct{} // IDs of the blocks so far
+	seen      uint32              // known resources already in the open block
+	predicted int                 // kernel index expected on the next row
+}
+
+func scan(r io.Reader, source, fixedID string, fn func(*Container) error) error {
+	s := &scanner{
+		source:  source,
+		fixedID: fixedID,
+		fn:      fn,
+		ct:      Container{Rows: make([]Row, 0, len(Known))},
+		ids:     map[string]struct{}{},
+	}
+	lr := linereader.New(r, MaxLineLength)
+	for {
+		line, err := lr.Next()
+		s.line = lr.Line()
+		if err != nil {
+			return s.stop(line, err)
+		}
+		if err := s.parseLine(line); err != nil {
+			return err
+		}
+	}
+}
+
+// stop ends the scan where the line reader stopped.
+func (s *scanner) stop(line []byte, err error) error {
+	switch {
+	case errors.Is(err, io.EOF):
+		return s.end()
+	case errors.Is(err, linereader.ErrTooLong):
+		return s.fail(line, "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
+	case errors.Is(err, linereader.ErrNoNewline):
+		return s.fail(line, "last line has no newline (file cut short?)")
+	}
+	return fmt.Errorf("%s: read: %w", s.source, err)
+}
+
+func (s *scanner) fail(text []byte, format string, args ...any) error {
+	e := &SyntaxError{Source: s.source, Line: s.line, Msg: fmt.Sprintf(format, args...)}
 	if text != nil {
 		e.Text = Excerpt(text)
 	}
 	return e
 }
 
-// parseSegment parses whole lines; data ends with a newline unless it is
-// the file's cut-short last line.
-func (p *parser) parseSegment(data []byte) {
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		p.line++
-		if i < 0 {
-			p.err = p.fail(data, "last line has no newline (file cut short?)")
-			return
-		}
-		if i > MaxLineLength {
-			p.err = p.fail(data[:i], "line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength)
-			return
-		}
-		if p.err = p.parseLine(data[:i]); p.err != nil {
-			return
-		}
-		data = data[i+1:]
+// end hands over the last block at the end of the input.
+func (s *scanner) end() error {
+	switch {
+	case s.blocks > 0:
+		return s.fn(&s.ct)
+	case s.line == 0:
+		return &SyntaxError{Source: s.source, Msg: "empty file"}
 	}
-}
-
-// parse cuts the input into segments at line ends and parses them on all
-// CPUs; small inputs (one segment) are parsed without goroutines.
-func parse(r io.Reader, source, fixedID string) (*Snapshot, error) {
-	workers := runtime.GOMAXPROCS(0)
-	var (
-		parts  []*parser
-		wg     sync.WaitGroup
-		failed atomic.Bool
-		slots  = make(chan struct{}, workers) // in-flight segments: bounds memory
-		free   = make(chan []byte, workers+1)
-		carry  []byte
-		line   int
-	)
-	for {
-		var buf []byte
-		select {
-		case buf = <-free:
-		default:
-			buf = make([]byte, segmentSize+MaxLineLength)
-		}
-		n := copy(buf, carry)
-		m, err := io.ReadFull(r, buf[n:segmentSize])
-		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-		if err != nil && !eof {
-			wg.Wait()
-			return nil, fmt.Errorf("%s: read: %w", source, err)
-		}
-		data := buf[:n+m]
-		cut := len(data)
-		if !eof {
-			k := bytes.LastIndexByte(data, '\n')
-			if k < 0 {
-				wg.Wait()
-				return nil, &SyntaxError{Source: source, Line: line + 1, Msg: fmt.Sprintf("line longer than %d bytes (not a beancounter table, or damaged)", MaxLineLength), Text: Excerpt(data)}
-			}
-			cut = k + 1
-		}
-		carry = append(carry[:0], data[cut:]...)
-		p := &parser{source: source, fixedID: fixedID, first: len(parts) == 0, line: line, cur: -1}
-		parts = append(parts, p)
-		seg := data[:cut]
-		line += bytes.Count(seg, []byte{'\n'})
-		if eof && p.first {
-			p.parseSegment(seg) // the whole input fits one segment
-			break
-		}
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.parseSegment(seg)
-			if p.err != nil {
-				failed.Store(true)
-			}
-			select {
-			case free <- buf:
-			default:
-			}
-			<-slots
-		}()
-		if eof || failed.Load() {
-			break
-		}
-	}
-	wg.Wait()
-	return merge(source, fixedID, parts, line)
-}
-
-// merge joins the segments in file order: a segment's leading rows belong
-// to the previous segment's last block.
-func merge(source, fixedID string, parts []*parser, lines int) (*Snapshot, error) {
-	snap := &Snapshot{Source: source}
-	var blockLines []int
-	for _, p := range parts {
-		blocks, starts := p.blocks, p.lines
-		if p.continued {
-			if err := joinRows(snap, p, blocks[0].Rows); err != nil {
-				return nil, err
-			}
-			blocks, starts = blocks[1:], starts[1:]
-		}
-		if p.err != nil {
-			return nil, p.err
-		}
-		snap.Containers = append(snap.Containers, blocks...)
-		blockLines = append(blockLines, starts...)
-	}
-	cts := snap.Containers
-	if len(cts) == 0 {
-		if lines == 0 {
-			return nil, &SyntaxError{Source: source, Msg: "empty file"}
-		}
-		// A host always has at least CT 0, so a table without blocks is a
-		// damaged or foreign file, never "nothing to report".
-		return nil, &SyntaxError{Source: source, Line: lines, Msg: "no beancounter rows"}
-	}
-	byID := make([]int, len(cts))
-	for i := range byID {
-		byID[i] = i
-	}
-	sort.Slice(byID, func(a, b int) bool { return cts[byID[a]].ID < cts[byID[b]].ID })
-	for k := 1; k < len(byID); k++ {
-		if a, b := byID[k-1], byID[k]; cts[a].ID == cts[b].ID {
-			return nil, &SyntaxError{Source: source, Line: max(blockLines[a], blockLines[b]), Msg: "second block for container " + cts[a].ID}
-		}
-	}
-	snap.byID = byID
-	return snap, nil
-}
-
-// joinRows appends a segment's leading rows to the last block before it,
-// checking for a resource repeated across the seam. The rows are on
-// consecutive lines from the segment's first.
-func joinRows(snap *Snapshot, p *parser, rows []Row) error {
-	first := p.lines[0]
-	if len(snap.Containers) == 0 {
-		return &SyntaxError{Source: p.source, Line: first, Msg: "resource row before any container ID"}
-	}
-	blk := &snap.Containers[len(snap.Containers)-1]
-	for i, r := range rows {
-		if _, dup := blk.Row(r.Name); dup {
-			return &SyntaxError{Source: p.source, Line: first + i, Msg: fmt.Sprintf("resource %s twice in container %s", r.Name, blk.ID)}
-		}
-		blk.Rows = append(blk.Rows, r)
-	}
-	return nil
+	// A host always has at least CT 0, so a table without blocks is a
+	// damaged or foreign file, never "nothing to report".
+	return &SyntaxError{Source: s.source, Line: s.line, Msg: "no beancounter rows"}
 }
 
 var titleFields = []string{"uid", "resource", "held", "maxheld", "barrier", "limit", "failcnt"}
 
-func (p *parser) parseLine(line []byte) error {
+func (s *scanner) parseLine(line []byte) error {
 	switch {
-	case p.first && p.fixedID == "" && p.line == 1:
-		return p.parseVersion(line)
-	case p.first && p.fixedID == "" && p.line == 2:
-		return p.parseTitle(line)
-	case p.cur < 0 && p.first && p.fixedID != "":
-		p.openBlock(p.fixedID)
-	case p.cur < 0 && !p.first:
-		p.openBlock("") // rows continuing the previous segment's last block
-		p.continued = true
+	case s.fixedID == "" && s.line == 1:
+		return s.parseVersion(line)
+	case s.fixedID == "" && s.line == 2:
+		return s.parseTitle(line)
+	case s.fixedID != "" && s.blocks == 0:
+		s.open(s.fixedID)
 	}
-	return p.parseRow(line)
+	return s.parseRow(line)
 }
 
-func (p *parser) parseVersion(line []byte) error {
+func (s *scanner) parseVersion(line []byte) error {
 	v := strings.TrimRight(string(line), " \t\r")
 	if v == "" {
-		return p.fail(nil, "empty first line, expected \"Version: 2.5\"")
+		return s.fail(nil, "empty first line, expected \"Version: 2.5\"")
 	}
 	if v != "Version: 2.5" {
-		return p.fail(line, "unsupported header, this plugin reads \"Version: 2.5\"")
+		return s.fail(line, "unsupported header, this plugin reads \"Version: 2.5\"")
 	}
 	return nil
 }
 
-func (p *parser) parseTitle(line []byte) error {
+func (s *scanner) parseTitle(line []byte) error {
 	f := strings.Fields(string(line))
 	if len(f) != len(titleFields) {
-		return p.fail(line, "unexpected title line, expected %q", strings.Join(titleFields, " "))
+		return s.fail(line, "unexpected title line, expected %q", strings.Join(titleFields, " "))
 	}
 	for i := range f {
 		if f[i] != titleFields[i] {
-			return p.fail(line, "unexpected title line, expected %q", strings.Join(titleFields, " "))
+			return s.fail(line, "unexpected title line, expected %q", strings.Join(titleFields, " "))
 		}
 	}
 	return nil
 }
 
-// blockRows is the number of real resources (Known less the dummies).
-const blockRows = len(Known) - 4
-
-func (p *parser) openBlock(id string) {
-	// One allocation per block, sized for a full block without dummies:
-	// allocations grow with containers, not rows.
-	p.blocks = append(p.blocks, Container{ID: id, Rows: make([]Row, 0, blockRows)})
-	p.lines = append(p.lines, p.line)
-	p.cur = len(p.blocks) - 1
-	p.curSeen = 0
-	p.predicted = 0
-}
-
-const spaces8 = 0x2020202020202020
-
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
-
-// skipBlank returns the index of the first non-blank byte at or after i.
-// Most of a beancounter line is padding, so it skips eight spaces a step.
-func skipBlank(line []byte, i int) int {
-	for i+8 <= len(line) {
-		x := binary.LittleEndian.Uint64(line[i:]) ^ spaces8
-		if x != 0 {
-			i += bits.TrailingZeros64(x) >> 3
-			break
-		}
-		i += 8
-	}
-	for i < len(line) && isBlank(line[i]) {
-		i++
-	}
-	return i
-}
-
-func tokenEnd(line []byte, i int) int {
-	for i < len(line) && !isBlank(line[i]) {
-		i++
-	}
-	return i
-}
-
-func (p *parser) parseRow(line []byte) error {
+// parseRow reads "[ID:] resource held maxheld barrier limit failcnt" and
+// only once the whole line is valid starts a block or adds the row.
+func (s *scanner) parseRow(line []byte) error {
 	i := skipBlank(line, 0)
 	if i == len(line) {
-		return p.fail(nil, "empty line")
+		return s.fail(nil, "empty line")
 	}
 	e := tokenEnd(line, i)
 	tok := line[i:e]
+	id := ""
 	// An ID is "101:" or "101:" glued to the resource ("101:kmemsize").
 	if c := bytes.LastIndexByte(tok, ':'); c >= 0 {
-		if p.fixedID != "" {
-			return p.fail(line, "container ID in a per-container file")
-		}
-		if err := p.startBlock(line, tok[:c]); err != nil {
+		var err error
+		if id, err = s.parseID(line, tok[:c]); err != nil {
 			return err
 		}
 		if c+1 < len(tok) {
@@ -399,16 +181,17 @@ func (p *parser) parseRow(line []byte) error {
 		} else {
 			e = skipBlank(line, e)
 			if e == len(line) {
-				return p.fail(line, "container ID without a resource")
+				return s.fail(line, "container ID without a resource")
 			}
 		}
 		i = e
 		e = tokenEnd(line, i)
 		tok = line[i:e]
-	} else if p.cur < 0 {
-		return p.fail(line, "resource row before any container ID")
+		s.predicted = 0
+	} else if s.blocks == 0 {
+		return s.fail(line, "resource row before any container ID")
 	}
-	name, known, err := p.resourceName(line, tok)
+	name, known, err := s.resourceName(line, tok)
 	if err != nil {
 		return err
 	}
@@ -417,45 +200,72 @@ func (p *parser) parseRow(line []byte) error {
 	for k := range v {
 		pos = skipBlank(line, pos)
 		if pos == len(line) {
-			return p.fail(line, "expected 5 numbers after the resource name, found %d", k)
+			return s.fail(line, "expected 5 numbers after the resource name, found %d", k)
 		}
 		n, end, ok := scanNumber(line, pos, k == 2 || k == 3)
 		if !ok {
-			return p.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], Excerpt(line[pos:tokenEnd(line, pos)]))
+			return s.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], Excerpt(line[pos:end]))
 		}
 		v[k] = n
 		pos = end
 	}
 	if skipBlank(line, pos) != len(line) {
-		return p.fail(line, "more than 5 numbers after the resource name")
+		return s.fail(line, "more than 5 numbers after the resource name")
+	}
+	if id != "" {
+		if err := s.startBlock(id); err != nil {
+			return err
+		}
 	}
 	if name == dummyName {
 		return nil
 	}
-	blk := &p.blocks[p.cur]
 	if known >= 0 {
-		if p.curSeen&(1<<known) != 0 {
-			return p.fail(line, "resource %s twice in container %s", name, blk.ID)
+		if s.seen&(1<<known) != 0 {
+			return s.fail(line, "resource %s twice in container %s", name, s.ct.ID)
 		}
-		p.curSeen |= 1 << known
-	} else {
-		if _, dup := blk.Row(name); dup {
-			return p.fail(line, "resource %s twice in container %s", name, blk.ID)
-		}
+		s.seen |= 1 << known
+	} else if _, dup := s.ct.Row(name); dup {
+		return s.fail(line, "resource %s twice in container %s", name, s.ct.ID)
 	}
-	blk.Rows = append(blk.Rows, Row{Name: name, Held: v[0], MaxHeld: v[1], Barrier: v[2], Limit: v[3], FailCnt: v[4]})
+	s.ct.Rows = append(s.ct.Rows, Row{Name: name, Held: v[0], MaxHeld: v[1], Barrier: v[2], Limit: v[3], FailCnt: v[4]})
 	return nil
 }
 
-func (p *parser) startBlock(line, id []byte) error {
-	if len(id) == 0 {
-		return p.fail(line, "empty container ID")
+func (s *scanner) parseID(line, tok []byte) (string, error) {
+	id := string(tok)
+	switch {
+	case s.fixedID != "":
+		return "", s.fail(line, "container ID in a per-container file")
+	case id == "":
+		return "", s.fail(line, "empty container ID")
+	case !ValidID(id):
+		return "", s.fail(line, "container ID is not 1-64 of A-Z a-z 0-9 . _ - (not starting with . or -)")
 	}
-	if !ValidID(string(id)) {
-		return p.fail(line, "container ID is not 1-64 of A-Z a-z 0-9 . _ - (not starting with . or -)")
+	return id, nil
+}
+
+// startBlock hands the open block to fn and opens the next.
+func (s *scanner) startBlock(id string) error {
+	if _, dup := s.ids[id]; dup {
+		return &SyntaxError{Source: s.source, Line: s.line, Msg: "second block for container " + id}
 	}
-	p.openBlock(string(id))
+	s.ids[id] = struct{}{}
+	if s.blocks > 0 {
+		if err := s.fn(&s.ct); err != nil {
+			return err
+		}
+	}
+	s.open(id)
 	return nil
+}
+
+func (s *scanner) open(id string) {
+	s.ct.ID = id
+	s.ct.Rows = s.ct.Rows[:0]
+	s.blocks++
+	s.seen = 0
+	s.predicted = 0
 }
 
 // ValidID reports whether id can be a container ID: the kernel's numeric
@@ -476,82 +286,26 @@ func ValidID(id string) bool {
 // resourceName interns known names (no allocation per row) and returns the
 // kernel index, or -1 for an unknown name. Rows come in kernel order, so
 // the next index is tried before the map.
-func (p *parser) resourceName(line, tok []byte) (string, int, error) {
-	if p.predicted < len(Known) && string(tok) == Known[p.predicted].Name {
-		k := p.predicted
-		p.predicted++
+func (s *scanner) resourceName(line, tok []byte) (string, int, error) {
+	if s.predicted < len(Known) && string(tok) == Known[s.predicted].Name {
+		k := s.predicted
+		s.predicted++
 		return Known[k].Name, k, nil
 	}
 	if string(tok) == dummyName {
 		return dummyName, -1, nil
 	}
 	if k, ok := knownIndex[string(tok)]; ok {
-		p.predicted = k + 1
+		s.predicted = k + 1
 		return Known[k].Name, k, nil
 	}
 	if len(tok) == 0 || len(tok) > 32 {
-		return "", -1, p.fail(line, "bad resource name")
+		return "", -1, s.fail(line, "bad resource name")
 	}
 	for _, c := range tok {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return "", -1, p.fail(line, "bad resource name %q", Excerpt(tok))
+			return "", -1, s.fail(line, "bad resource name %q", Excerpt(tok))
 		}
 	}
 	return string(tok), -1, nil
-}
-
-// scanNumber parses the unsigned decimal token starting at pos in one pass
-// and returns its end, taking digits eight at a time; up to 19 digits cannot overflow, longer tokens go through strconv
-// for the overflow check. allowMax accepts the literal "max" that the VHS
-// emulator prints for an unlimited pids.max.
-func scanNumber(line []byte, pos int, allowMax bool) (uint64, int, bool) {
-	i := pos
-	var v uint64
-	for i+8 <= len(line) {
-		x := binary.LittleEndian.Uint64(line[i:])
-		if !eightDigits(x) {
-			break
-		}
-		v = v*100000000 + parseEight(x)
-		i += 8
-	}
-	for i < len(line) {
-		d := line[i] - '0'
-		if d > 9 {
-			break
-		}
-		v = v*10 + uint64(d)
-		i++
-	}
-	if i < len(line) && !isBlank(line[i]) {
-		end := tokenEnd(line, pos)
-		if allowMax && string(line[pos:end]) == "max" {
-			return LongMax64, end, true
-		}
-		return 0, end, false
-	}
-	switch n := i - pos; {
-	case n == 0:
-		return 0, i, false
-	case n > 19:
-		big, err := strconv.ParseUint(string(line[pos:i]), 10, 64)
-		return big, i, err == nil
-	}
-	return v, i, true
-}
-
-// eightDigits reports whether all eight bytes of x are '0'..'9': the high
-// nibble is 3, and adding 6 to the low nibble does not carry into it.
-func eightDigits(x uint64) bool {
-	const hi, six = 0xF0F0F0F0F0F0F0F0, 0x0606060606060606
-	return x&hi == 0x3030303030303030 && (x+six)&hi == 0x3030303030303030
-}
-
-// parseEight converts eight ASCII digits (first digit in the lowest byte)
-// by combining neighbours pairwise: 2-digit, then 4-digit, then 8-digit.
-func parseEight(x uint64) uint64 {
-	x -= 0x3030303030303030
-	x = (x*10 + x>>8) & 0x00FF00FF00FF00FF
-	x = (x*100 + x>>16) & 0x0000FFFF0000FFFF
-	return (x*10000 + x>>32) & 0xFFFFFFFF
 }

@@ -3,11 +3,14 @@ package ubc_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/vzmon/vzmon/internal/nodegen"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -253,5 +256,72 @@ func TestNumbersAllLengths(t *testing.T) {
 		if _, err := ubc.Parse(strings.NewReader(hdr64+"  5: kmemsize "+bad+" 0 1 1 0\n"), "x"); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// Scan hands over every block in file order, each complete, in one reused
+// Container; Parse stores the same blocks.
+func TestScanHandsOverEachBlock(t *testing.T) {
+	node := nodegen.Incident204()
+	var b bytes.Buffer
+	if err := nodegen.WriteBCResources(&b, node.Kernel, node.Cts, false); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ubc.Parse(bytes.NewReader(b.Bytes()), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []ubc.Container
+	var first *ubc.Container
+	err = ubc.Scan(bytes.NewReader(b.Bytes()), "t", func(c *ubc.Container) error {
+		if first == nil {
+			first = c
+		} else if c != first {
+			t.Error("a new Container for each block: the buffer is not reused")
+		}
+		got = append(got, ubc.Container{ID: c.ID, Rows: append([]ubc.Row(nil), c.Rows...)})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want.Containers) {
+		t.Fatalf("Scan: %+v\nParse: %+v", got, want.Containers)
+	}
+}
+
+func TestScanStopsAtCallbackError(t *testing.T) {
+	stop := errors.New("stop")
+	calls := 0
+	err := ubc.Scan(strings.NewReader(hdr64+"3: kmemsize 1 2 3 4 5\n2: kmemsize 1 2 3 4 5\n1: kmemsize 1 2 3 4 5\n"), "t", func(c *ubc.Container) error {
+		calls++
+		if c.ID == "2" {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 2 {
+		t.Fatalf("err = %v after %d calls, want the callback's error after 2", err, calls)
+	}
+}
+
+func TestScanContainer(t *testing.T) {
+	var got []string
+	err := ubc.ScanContainer(strings.NewReader("   kmemsize 1 2 3 4 5\n   numproc 6 7 8 9 10\n"), "bc/7/resources", "7", func(c *ubc.Container) error {
+		for _, r := range c.Rows {
+			got = append(got, c.ID+" "+r.Name)
+		}
+		return nil
+	})
+	if err != nil || strings.Join(got, ",") != "7 kmemsize,7 numproc" {
+		t.Fatalf("got %q, err %v", got, err)
+	}
+}
+
+func TestParseReadError(t *testing.T) {
+	boom := errors.New("boom")
+	_, err := ubc.Parse(io.MultiReader(strings.NewReader(hdr64), iotest.ErrReader(boom)), "proc/x")
+	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "proc/x: read: ") {
+		t.Fatalf("err = %v", err)
 	}
 }

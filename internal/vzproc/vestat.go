@@ -4,12 +4,13 @@
 package vzproc
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/linereader"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -33,20 +34,21 @@ const maxLine = 4096
 // lines reads r line by line, bounded, calling fn with the 1-based line
 // number; a last line without newline is an error (a cut-short file).
 func lines(r io.Reader, source string, fn func(n int, line string) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for n := 1; ; n++ {
-		line, err := br.ReadSlice('\n')
+	lr := linereader.New(r, maxLine)
+	for {
+		line, err := lr.Next()
+		n := lr.Line()
 		switch {
-		case err == bufio.ErrBufferFull || len(line) > maxLine:
-			return fmt.Errorf("%s line %d: longer than %d bytes", source, n, maxLine)
-		case err == io.EOF && len(line) == 0:
+		case errors.Is(err, io.EOF):
 			return nil
-		case err == io.EOF:
+		case errors.Is(err, linereader.ErrTooLong):
+			return fmt.Errorf("%s line %d: longer than %d bytes", source, n, maxLine)
+		case errors.Is(err, linereader.ErrNoNewline):
 			return fmt.Errorf("%s line %d: last line has no newline (file cut short?)", source, n)
 		case err != nil:
 			return fmt.Errorf("%s: read: %w", source, err)
 		}
-		if err := fn(n, strings.TrimRight(string(line[:len(line)-1]), " \r")); err != nil {
+		if err := fn(n, strings.TrimRight(string(line), " \r")); err != nil {
 			return fmt.Errorf("%s line %d: %w", source, n, err)
 		}
 	}
