@@ -539,7 +539,7 @@ func (a *App) result(c *ct, parts []*part) plugin.Result {
 		res.Perf = append(res.Perf, p.perf...)
 	}
 	for _, p := range parts {
-		res.Detail = append(res.Detail, p.detail...)
+		res.Detail.Add(p.detail...)
 	}
 	sort.SliceStable(bad, func(i, j int) bool {
 		return plugin.Worse(bad[i].state, bad[j].state) == bad[i].state && bad[i].state != bad[j].state

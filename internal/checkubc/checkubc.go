@@ -98,7 +98,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	pr.Stage("evaluating %d containers", len(snap.Containers))
 	names := n.NewNames(pr)
 	ev := evaluate(snap, sel, settings, a.f.Verbose >= 2)
-	return a.result(ev, snap, sel, settings, names)
+	return a.result(pr, ev, snap, sel, settings, names)
 }
 
 // evaluation is what one pass over the selected containers found.
@@ -143,7 +143,7 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 	return ev
 }
 
-func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
+func (a *App) result(pr *plugin.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
 	single := len(ev.cts) == 1 && len(sel.IDs) == 1
 	fullPerf := single || a.f.Perfdata == "all"
 	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(fullPerf)}
@@ -165,9 +165,8 @@ func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selectio
 		}
 	}
 	if fullPerf {
-		for _, ct := range ev.cts {
-			res.Detail = append(res.Detail, report.ContainerPerf(ct, sel.Resource, settings)...)
-		}
+		pr.Stage("collecting the perfdata of %s", report.Plural(len(ev.cts), "container"))
+		report.AddContainerPerf(&res.Detail, ev.cts, sel.Resource, settings)
 	}
 	res.Tail = []string{fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
 		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source)}
