@@ -42,7 +42,7 @@ func (f *Flags) Validate() error {
 		return err
 	}
 	if f.MaxOutput < -1 {
-		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes")
+		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes, not %d", f.MaxOutput)
 	}
 	return f.Usage.Validate()
 }

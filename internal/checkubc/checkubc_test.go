@@ -116,3 +116,26 @@ func TestCutPerfdataIsCounted(t *testing.T) {
 		t.Errorf("note without a cut:\n%s", full)
 	}
 }
+
+// Negative values reach their flag's check in every spelling, and a
+// negative range works (issue 10 item 18).
+func TestNegativeValues(t *testing.T) {
+	node := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	for _, tt := range []struct {
+		args  []string
+		code  int
+		first string
+	}{
+		{[]string{"--max-output", "-5"}, 3, "UBC UNKNOWN - invalid arguments: --max-output must be 0 (no limit) or a number of bytes, not -5 (see --help)"},
+		{[]string{"--max-output=-5"}, 3, "UBC UNKNOWN - invalid arguments: --max-output must be 0 (no limit) or a number of bytes, not -5 (see --help)"},
+		{[]string{"-t", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --timeout: "-5": must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h (see --help)`},
+		{[]string{"-w", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --warning: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},
+		{[]string{"-c", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --critical: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},
+		{[]string{"-w", "-5:80", "-c", "-5:90"}, 2, "UBC CRITICAL - CT 204 (web1) tcpsndbuf 157% of barrier, numtcpsock 91.9% of barrier (6 containers checked)"},
+	} {
+		out, code := plugintest.Run(checkubc.New(), append([]string{"--root", node}, tt.args...)...)
+		if first, _, _ := strings.Cut(out, " | "); code != tt.code || !strings.HasPrefix(first, tt.first) {
+			t.Errorf("%q: exit %d:\n%s", tt.args, code, out)
+		}
+	}
+}

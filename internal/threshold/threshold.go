@@ -66,6 +66,9 @@ func Parse(s string) (Range, error) {
 		return r, fmt.Errorf("invalid range %q: %v", s, err)
 	}
 	if cmpBounds(r.start, r.end) > 0 {
+		if !hasColon { // "-5": 0..-5
+			return r, fmt.Errorf("invalid range %q: a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5", s)
+		}
 		return r, fmt.Errorf("invalid range %q: start is greater than end", s)
 	}
 	return r, nil

@@ -319,10 +319,13 @@ func (p *parser) parseVersion(line []byte) error {
 	if v == "" {
 		return p.fail(nil, "empty first line, expected \"Version: 2.5\"")
 	}
-	if v != "Version: 2.5" {
-		return p.fail(line, "unsupported header, this plugin reads \"Version: 2.5\"")
+	switch version, ok := strings.CutPrefix(v, "Version:"); {
+	case v == "Version: 2.5":
+		return nil
+	case ok && len(strings.Fields(version)) == 1:
+		return p.fail(line, "unsupported version, this plugin reads \"Version: 2.5\"")
 	}
-	return nil
+	return p.fail(line, "not the \"Version: 2.5\" header (missing header, or not a kernel file)")
 }
 
 func (p *parser) parseTitle(line []byte) error {
