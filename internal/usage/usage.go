@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/bits"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/state"
@@ -143,14 +142,14 @@ func (f Finding) PerMille() uint64 {
 	return q
 }
 
-// PercentText is the usage for people: "157%", "91.9%". Rounded down, so a
-// value shown as 95% is never above a 95 threshold... unless its tenths say so.
+// PercentText is the usage for people: "157%", "91.9%", rounded half up,
+// with more decimals where the value is so close to a threshold that one
+// decimal would show it on the wrong side ("99.94%" for -c 99.9).
 func (f Finding) PercentText() string {
-	pm := f.PerMille()
-	if pm%10 == 0 {
-		return strconv.FormatUint(pm/10, 10) + "%"
+	if f.Basis == 0 {
+		return "0%"
 	}
-	return strconv.FormatUint(pm/10, 10) + "." + strconv.FormatUint(pm%10, 10) + "%"
+	return threshold.PercentText(f.Value, f.Basis, f.Pair.Warn, f.Pair.Crit)
 }
 
 // compiled is For, precomputed per kernel index, with the ranges

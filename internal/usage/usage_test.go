@@ -103,3 +103,25 @@ func TestParseOverrideErrors(t *testing.T) {
 		}
 	}
 }
+
+// A finding shows its usage on the side of the thresholds it was judged
+// by: rounded half up, with more decimals next to a threshold (issue 10
+// item 19: -c 99.9 alerted on a value shown as "99.9%").
+func TestPercentTextNearThresholds(t *testing.T) {
+	pair := usage.Pair{Warn: threshold.MustParse("90"), Crit: threshold.MustParse("99.9")}
+	for _, tt := range []struct {
+		held uint64
+		want string
+	}{
+		{9994, "99.94%"}, // CRITICAL
+		{9990, "99.9%"},  // WARNING: exactly the bound
+		{8996, "89.96%"}, // OK
+		{9004, "90.04%"}, // WARNING
+		{9195, "92%"},    // half up
+	} {
+		f := usage.Finding{Value: tt.held, Basis: 10000, Pair: pair}
+		if got := f.PercentText(); got != tt.want {
+			t.Errorf("%d of 10000: %q, want %q", tt.held, got, tt.want)
+		}
+	}
+}
