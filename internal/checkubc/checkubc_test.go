@@ -35,6 +35,8 @@ func TestGolden(t *testing.T) {
 		"physpages-on":         {"--root", node("incident-204"), "--threshold", "physpages=90,98"},
 		"maxheld":              {"--root", node("ovz-32bit"), "--maxheld", "-w", "95", "-c", "96"},
 		"guarantee-named":      {"--root", node("ovz-32bit"), "--resource", "oomguarpages"},
+		"guarantee-0-named":    {"--root", node("incident-204"), "--ctid", "204", "--resource", "oomguarpages"},
+		"guarantee-0-node":     {"--root", node("incident-204"), "--resource", "oomguarpages,numproc"},
 		"resource-off":         {"--root", node("incident-204"), "--threshold", "tcpsndbuf=,"},
 		"verbose":              {"--root", node("incident-204"), "-v"},
 		"very-verbose":         {"--root", node("incident-204"), "-vv"},

@@ -4,7 +4,9 @@ package usage
 
 import (
 	"fmt"
+	"maps"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 
@@ -238,6 +240,54 @@ func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, problemsOnly 
 			Measured: measured, Value: value, State: st})
 	}
 	return evaluated
+}
+
+// Unjudged is a resource named with --resource or --threshold that a
+// container gives nothing to judge it by, and why.
+type Unjudged struct {
+	Resource, Why string
+}
+
+// Unjudged returns, in name order, the named resources that want selects
+// and ct has no basis for: no row, or a barrier, limit or guarantee that
+// is 0 or unlimited. Resources turned off (--threshold RES=,) are not
+// listed: that was asked for.
+func (s *Settings) Unjudged(ct *ubc.Container, want func(string) bool) []Unjudged {
+	var out []Unjudged
+	for _, name := range slices.Sorted(maps.Keys(s.Named)) {
+		if _, on := s.For(name); !on || !want(name) {
+			continue
+		}
+		i := slices.IndexFunc(ct.Rows, func(r ubc.Row) bool { return r.Name == name })
+		if i < 0 {
+			out = append(out, Unjudged{name, "not in the table"})
+			continue
+		}
+		row := ct.Rows[i]
+		res, _ := ubc.Lookup(name)
+		if _, _, ok := Basis(res, row); ok {
+			continue
+		}
+		var why string
+		switch res.Basis {
+		case ubc.Guarantee:
+			why = "guarantee " + zeroOrUnlimited(row.Barrier)
+		case ubc.LimitOnly:
+			why = "limit " + zeroOrUnlimited(row.Limit)
+		default:
+			why = "barrier " + zeroOrUnlimited(row.Barrier) + ", limit " + zeroOrUnlimited(row.Limit)
+		}
+		out = append(out, Unjudged{name, why})
+	}
+	return out
+}
+
+// zeroOrUnlimited names a value Basis found unusable.
+func zeroOrUnlimited(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return "unlimited"
 }
 
 // SortProblems orders findings worst first: state, then percentage, then
