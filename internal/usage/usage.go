@@ -310,8 +310,8 @@ func SortProblems(fs []Finding) {
 
 // Flags are the threshold flags shared by check_ubc and check_vz_container.
 type Flags struct {
-	Warning   *threshold.Range `short:"w" default:"90" placeholder:"RANGE" help:"Warning range over usage in percent (held as % of barrier, or of limit where there is no barrier); 90 alerts above 90%."`
-	Critical  *threshold.Range `short:"c" default:"95" placeholder:"RANGE" help:"Critical range over usage in percent; 95 alerts above 95%, so held at or over the barrier is always CRITICAL by default."`
+	Warning   *threshold.Range `short:"w" default:"90" placeholder:"RANGE" help:"Warning range over usage in percent (held as % of barrier, or of limit where there is no barrier); the default ${default} alerts above ${default}%."`
+	Critical  *threshold.Range `short:"c" default:"95" placeholder:"RANGE" help:"Critical range over usage in percent; the default ${default} alerts above ${default}%, so held at or over the barrier is always CRITICAL."`
 	Threshold []string         `name:"threshold" sep:"none" placeholder:"RES=WARN,CRIT" help:"Per-resource ranges, repeatable: tcpsndbuf=70,85. An empty part turns that level off; physpages=90,98 turns VSwap RAM checking on; tcpsndbuf=, turns a resource off."`
 	MaxHeld   bool             `name:"maxheld" help:"Also evaluate maxheld, the peak since the container started (catches spikes between checks)."`
 }
