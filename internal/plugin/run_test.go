@@ -77,7 +77,7 @@ func TestRunTimesOutWhileRendering(t *testing.T) {
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
 		out, code := runApp(app, "-t", "0.3")
-		if took := time.Since(start); took > 800*time.Millisecond {
+		if took := time.Since(start); took > 1500*time.Millisecond {
 			t.Fatalf("took %v with -t 0.3", took)
 		}
 		if code == 3 && strings.HasPrefix(out, want) {
