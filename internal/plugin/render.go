@@ -55,7 +55,9 @@ func (r rendered) emit(stdout io.Writer, np *nagios.Plugin) {
 }
 
 // print streams the output: a million values are not copied into one
-// buffer first.
+// buffer first. It is the one stage after the deadline: a plain copy of
+// what the layout chose (and a stdout that does not drain would hold up
+// any plugin's last write).
 func (r rendered) print(out io.Writer) error {
 	w := bufio.NewWriterSize(out, 64<<10)
 	r.l.write(w, r.p, r.ms)
