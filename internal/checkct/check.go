@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
-	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/privilege"
@@ -586,7 +586,7 @@ func (a *App) result(c *ct, parts []*part) plugin.Result {
 			shorts = append(shorts, p.short)
 		}
 		res.Perf = append(res.Perf, p.perf...) // the worst parts' first, should even they be cut
-		res.Detail = append(res.Detail, p.detail...)
+		res.Detail.Add(p.detail...)
 	}
 	for _, e := range entries {
 		res.Items = append(res.Items, plugin.Item{Lines: e.lines})

@@ -40,8 +40,8 @@ type Flags struct {
 	Warning          *threshold.Range `kong:"-"` // set from the plugin's own range flags
 	Critical         *threshold.Range `kong:"-"`
 	CriticalResource []string         `name:"critical-resource" sep:"," placeholder:"NAME" help:"Resources whose every increase is CRITICAL (replaces the default list; 'none' for no such resource). Default: every resource whose failure users see, including oomguarpages (OOM kills); not physpages, swappages, vmguarpages."`
-	Hold             cli.Duration     `name:"hold" default:"15m" placeholder:"DURATION" help:"Keep reporting an increase this long after it was seen, so that retries reach a HARD state (0: report it in one run only)."`
-	Forget           cli.Duration     `name:"forget" default:"24h" placeholder:"DURATION" help:"Drop a container that has vanished from the state after this long."`
+	Hold             cli.Duration     `name:"hold" default:"15m" placeholder:"DURATION" help:"Keep reporting an increase this long after it was seen, so that retries reach a HARD state (default ${default}; 0: report it in one run only)."`
+	Forget           cli.Duration     `name:"forget" default:"24h" placeholder:"DURATION" help:"Drop a container that has vanished from the state after this long (default ${default})."`
 	Now              string           `name:"now" hidden:"" help:"Wall-clock time to use (RFC 3339), for tests and the demo."`
 }
 

@@ -32,3 +32,27 @@ func BenchmarkCheckNode1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPerfdataAll20000 is check_ubc --perfdata all --max-output 0 on
+// 20,000 containers: about a million perfdata values, laid out and
+// rendered in linear time (issue 10 item 7; the whole process must stay
+// under 2 s and 300 MB).
+func BenchmarkPerfdataAll20000(b *testing.B) {
+	dir := b.TempDir()
+	if err := nodegen.Generated(20000, 1).Write(dir); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var out bytes.Buffer
+		np := nagios.NewPlugin()
+		np.SetOutputTarget(&out)
+		np.SkipOSExit()
+		plugin.Run([]string{"--root", dir, "--perfdata", "all", "--max-output", "0"}, &out, &out, np, checkubc.New())
+		np.ReturnCheckResults()
+		if np.ExitStatusCode != 2 || out.Len() < 30<<20 {
+			b.Fatalf("exit %d, %d bytes: %.300s", np.ExitStatusCode, out.Len(), out.String())
+		}
+	}
+}

@@ -5,6 +5,7 @@ package checkubc
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +43,7 @@ func (f *Flags) Validate() error {
 		return err
 	}
 	if f.MaxOutput < -1 {
-		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes")
+		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes, not %d", f.MaxOutput)
 	}
 	return f.Usage.Validate()
 }
@@ -98,7 +99,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	pr.Stage("evaluating %d containers", len(snap.Containers))
 	names := n.NewNames(pr)
 	ev := evaluate(snap, sel, settings, a.f.Verbose >= 2)
-	return a.result(ev, snap, sel, settings, names)
+	return a.result(pr, ev, snap, sel, settings, names)
 }
 
 // evaluation is what one pass over the selected containers found.
@@ -108,7 +109,18 @@ type evaluation struct {
 	worst      map[string]usage.Finding
 	resources  int
 	warn, crit int
+	// unjudged are the named resources some containers could not be
+	// judged on, with those containers.
+	unjudged []unjudged
 }
+
+type unjudged struct {
+	usage.Unjudged
+	cts []string
+}
+
+// notJudgedCTs is how many containers a "not judged" line names.
+const notJudgedCTs = 5
 
 // evaluate finds the problems; wantWorst also records each container's
 // highest usage (for -vv), which costs a Finding per resource.
@@ -138,12 +150,20 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 		if worst.CT != "" {
 			ev.worst[ct.ID] = worst
 		}
+		for _, u := range settings.Unjudged(ct, sel.Resource) {
+			i := slices.IndexFunc(ev.unjudged, func(g unjudged) bool { return g.Unjudged == u })
+			if i < 0 {
+				i = len(ev.unjudged)
+				ev.unjudged = append(ev.unjudged, unjudged{Unjudged: u})
+			}
+			ev.unjudged[i].cts = append(ev.unjudged[i].cts, ct.ID)
+		}
 	}
 	usage.SortProblems(ev.problems)
 	return ev
 }
 
-func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
+func (a *App) result(pr *plugin.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
 	single := len(ev.cts) == 1 && len(sel.IDs) == 1
 	fullPerf := single || a.f.Perfdata == "all"
 	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(fullPerf)}
@@ -165,12 +185,21 @@ func (a *App) result(ev *evaluation, snap *ubc.Snapshot, sel *selection.Selectio
 		}
 	}
 	if fullPerf {
-		for _, ct := range ev.cts {
-			res.Detail = append(res.Detail, report.ContainerPerf(ct, sel.Resource, settings)...)
-		}
+		pr.Stage("collecting the perfdata of %s", report.Plural(len(ev.cts), "container"))
+		report.AddContainerPerf(&res.Detail, ev.cts, sel.Resource, settings)
 	}
-	res.Tail = []string{fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
-		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source)}
+	for _, u := range ev.unjudged {
+		labels := make([]string, 0, notJudgedCTs+1)
+		for _, id := range u.cts[:min(len(u.cts), notJudgedCTs)] {
+			labels = append(labels, label(id))
+		}
+		if more := len(u.cts) - notJudgedCTs; more > 0 {
+			labels = append(labels, fmt.Sprintf("+%d more", more))
+		}
+		res.Tail = append(res.Tail, fmt.Sprintf("not judged: %s (%s, nothing to measure usage against) in %s", u.Resource, u.Why, strings.Join(labels, ", ")))
+	}
+	res.Tail = append(res.Tail, fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
+		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source))
 	res.Perf = append(res.Perf,
 		plugin.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
 		plugin.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
@@ -206,7 +235,19 @@ func summary(ev *evaluation, label func(string) string) string {
 		return "no containers selected (only CT 0 is running, or every container is excluded)"
 	}
 	if len(ev.problems) == 0 {
-		return fmt.Sprintf("%s, %s within thresholds", report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"))
+		s := fmt.Sprintf("%s, %s within thresholds", report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"))
+		if len(ev.unjudged) > 0 { // a resource asked for and silently skipped would look judged
+			var parts []string
+			for _, u := range ev.unjudged {
+				part := fmt.Sprintf("%s (%s)", u.Resource, u.Why)
+				if len(ev.cts) > 1 {
+					part += " in " + report.Plural(len(u.cts), "container")
+				}
+				parts = append(parts, part)
+			}
+			s += "; not judged: " + strings.Join(parts, ", ")
+		}
+		return s
 	}
 	var parts []string
 	prev := ""

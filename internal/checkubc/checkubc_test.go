@@ -36,6 +36,8 @@ func TestGolden(t *testing.T) {
 		"physpages-on":         {"--root", node("incident-204"), "--threshold", "physpages=90,98"},
 		"maxheld":              {"--root", node("ovz-32bit"), "--maxheld", "-w", "95", "-c", "96"},
 		"guarantee-named":      {"--root", node("ovz-32bit"), "--resource", "oomguarpages"},
+		"guarantee-0-named":    {"--root", node("incident-204"), "--ctid", "204", "--resource", "oomguarpages"},
+		"guarantee-0-node":     {"--root", node("incident-204"), "--resource", "oomguarpages,numproc"},
 		"resource-off":         {"--root", node("incident-204"), "--threshold", "tcpsndbuf=,"},
 		"verbose":              {"--root", node("incident-204"), "-v"},
 		"very-verbose":         {"--root", node("incident-204"), "-vv"},
@@ -115,5 +117,28 @@ func TestCutPerfdataIsCounted(t *testing.T) {
 	}
 	if note.MatchString(full) {
 		t.Errorf("note without a cut:\n%s", full)
+	}
+}
+
+// Negative values reach their flag's check in every spelling, and a
+// negative range works (issue 10 item 18).
+func TestNegativeValues(t *testing.T) {
+	node := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	for _, tt := range []struct {
+		args  []string
+		code  int
+		first string
+	}{
+		{[]string{"--max-output", "-5"}, 3, "UBC UNKNOWN - invalid arguments: --max-output must be 0 (no limit) or a number of bytes, not -5 (see --help)"},
+		{[]string{"--max-output=-5"}, 3, "UBC UNKNOWN - invalid arguments: --max-output must be 0 (no limit) or a number of bytes, not -5 (see --help)"},
+		{[]string{"-t", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --timeout: "-5": must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h (see --help)`},
+		{[]string{"-w", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --warning: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},
+		{[]string{"-c", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --critical: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},
+		{[]string{"-w", "-5:80", "-c", "-5:90"}, 2, "UBC CRITICAL - CT 204 (web1) tcpsndbuf 157% of barrier, numtcpsock 91.9% of barrier (6 containers checked)"},
+	} {
+		out, code := plugintest.Run(checkubc.New(), append([]string{"--root", node}, tt.args...)...)
+		if first, _, _ := strings.Cut(out, " | "); code != tt.code || !strings.HasPrefix(first, tt.first) {
+			t.Errorf("%q: exit %d:\n%s", tt.args, code, out)
+		}
 	}
 }

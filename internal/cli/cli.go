@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ import (
 // Common are the flags of all three plugins.
 type Common struct {
 	Root    string           `help:"Read proc/ and etc/vz/ below DIR instead of / (a fake node for tests and the demo)." default:"/" placeholder:"DIR"`
-	Timeout Seconds          `short:"t" help:"Give up after this long with UNKNOWN naming the stage (seconds, or a duration like 1m)." default:"10" placeholder:"SECONDS"`
+	Timeout Seconds          `short:"t" help:"Give up after this long with UNKNOWN naming the stage (seconds, or a duration like 1m; default ${default})." default:"10" placeholder:"SECONDS"`
 	Verbose int              `short:"v" type:"counter" help:"More detail: -v all problems, -vv every container, -vvv debug trace on stderr."`
 	Version kong.VersionFlag `short:"V" help:"Print the version and exit (3)."`
 }
@@ -35,12 +36,12 @@ func (s *Seconds) UnmarshalText(b []byte) error {
 	if err != nil {
 		f, ferr := strconv.ParseFloat(text, 64)
 		if ferr != nil || f != f {
-			return fmt.Errorf("%q is not a number of seconds or a duration", text)
+			return fmt.Errorf("%q is not a number of seconds or a duration (like 10, 2.5 or 1m30s)", text)
 		}
 		d = time.Duration(f * float64(time.Second))
 	}
 	if d <= 0 || d > time.Hour {
-		return fmt.Errorf("%q must be above 0 and at most 1h", text)
+		return fmt.Errorf("%q: must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h", text)
 	}
 	*s = Seconds(d)
 	return nil
@@ -58,6 +59,9 @@ type Duration time.Duration
 // UnmarshalText parses "[Nd]<go duration>".
 func (d *Duration) UnmarshalText(b []byte) error {
 	text := string(b)
+	if strings.HasPrefix(text, "-") {
+		return fmt.Errorf("%q: a duration cannot be negative (like 90s, 15m, 2h, 1d)", text)
+	}
 	var days int64
 	if i := strings.IndexByte(text, 'd'); i > 0 {
 		n, err := strconv.ParseInt(text[:i], 10, 32)
@@ -73,8 +77,8 @@ func (d *Duration) UnmarshalText(b []byte) error {
 			return fmt.Errorf("%q is not a duration (like 90s, 15m, 2h, 1d)", string(b))
 		}
 	}
-	if rest < 0 {
-		return fmt.Errorf("%q: a duration cannot be negative", string(b))
+	if rest < 0 { // "1d-5h"
+		return fmt.Errorf("%q: a duration cannot be negative (like 90s, 15m, 2h, 1d)", string(b))
 	}
 	*d = Duration(time.Duration(days)*24*time.Hour + rest)
 	return nil
@@ -114,12 +118,65 @@ func Parse(app any, name, description string, args []string, stdout io.Writer) (
 			err = ErrExited
 		}
 	}()
-	if _, err := parser.Parse(args); err != nil {
-		return fmt.Errorf("invalid arguments: %s (see --help)", oneLine(err.Error()))
+	if _, err := parser.Parse(joinValues(parser.Model.Node.Flags, args)); err != nil {
+		// kong's word for a flag followed by another flag where its value
+		// should be: "--timeout: expected value value but got "-v" (short
+		// flag); perhaps try --timeout="-v"?". Compiled only here: start-up
+		// time counts.
+		missingValue := regexp.MustCompile(`(--[\w-]+): expected \w+ value but got "([^"]*)" \([a-z ]*flag\); perhaps try \S+\?`)
+		msg := missingValue.ReplaceAllString(oneLine(err.Error()), "$1 needs a value, but the flag $2 follows it")
+		return fmt.Errorf("invalid arguments: %s (see --help)", msg)
 	}
 	return nil
 }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// joinValues mends two ways kong misreads a flag's value, so that the
+// flag's own check judges it and says what is wrong: a negative number
+// after a flag ("-t -5", "--warning -5:5") is taken for a flag (no flag of
+// ours is a digit), and a short flag keeps its "=" ("-t=5" gives "=5").
+// Both become "--timeout=-5".
+func joinValues(flags []*kong.Flag, args []string) []string {
+	valueFlag := func(long string, short byte) *kong.Flag {
+		for _, f := range flags {
+			if (long != "" && f.Name == long || short != 0 && f.Short == rune(short)) && !f.IsBool() && !f.IsCounter() {
+				return f
+			}
+		}
+		return nil
+	}
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		var f *kong.Flag
+		switch {
+		case arg == "--": // the end of the flags
+			return append(out, args[i:]...)
+		case strings.HasPrefix(arg, "--") && !strings.Contains(arg, "="):
+			f = valueFlag(arg[2:], 0)
+		case len(arg) == 2 && arg[0] == '-':
+			f = valueFlag("", arg[1])
+		case len(arg) > 2 && arg[0] == '-' && arg[2] == '=':
+			if f = valueFlag("", arg[1]); f != nil {
+				out = append(out, "--"+f.Name+arg[2:])
+				continue
+			}
+		}
+		if next := i + 1; f != nil && next < len(args) && negative(args[next]) {
+			out = append(out, "--"+f.Name+"="+args[next])
+			i++
+			continue
+		}
+		out = append(out, arg)
+	}
+	return out
+}
+
+// negative reports whether s reads as a negative number ("-5", "-.5",
+// "-5:5", "-5m").
+func negative(s string) bool {
+	return len(s) > 1 && s[0] == '-' && (s[1] >= '0' && s[1] <= '9' || s[1] == '.')
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/threshold"
 )
 
 type app struct {
@@ -25,7 +26,8 @@ func TestParse(t *testing.T) {
 		{[]string{"-t", "2.5"}, false, "", 2500 * time.Millisecond},
 		{[]string{"--timeout=1m"}, false, "", time.Minute},
 		{[]string{"-t", "abc"}, false, "not a number of seconds", 0},
-		{[]string{"-t", "0"}, false, "above 0", 0},
+		{[]string{"-t", "0"}, false, `--timeout: "0": must be a positive number of seconds or a duration`, 0},
+		{[]string{"-t=2.5"}, false, "", 2500 * time.Millisecond}, // kong alone read "=2.5"
 		{[]string{"--bogus"}, false, "unknown flag --bogus", 0},
 		{[]string{"-h"}, true, "", 0},
 		{[]string{"--version"}, true, "", 0},
@@ -47,6 +49,73 @@ func TestParse(t *testing.T) {
 			if err != nil || a.Timeout.Duration() != tt.timeout || a.Root != "/" {
 				t.Errorf("%v: err=%v timeout=%v root=%q", tt.args, err, a.Timeout, a.Root)
 			}
+		}
+	}
+}
+
+// valueApp has the flags that take numbers and ranges, as the plugins
+// declare them.
+type valueApp struct {
+	cli.Common
+	Warning   *threshold.Range `short:"w"`
+	Critical  *threshold.Range `short:"c"`
+	Hold      cli.Duration     `name:"hold"`
+	MaxOutput int              `name:"max-output"`
+}
+
+// A negative value is judged by its flag, whichever way it is written:
+// kong took "-5" after a flag for a flag ("expected value value but got
+// "-5""), and kept the "=" of "-t=-5".
+func TestNegativeValues(t *testing.T) {
+	const (
+		timeout = `--timeout: "-5": must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h`
+		hold    = `--hold: "-5": a duration cannot be negative (like 90s, 15m, 2h, 1d)`
+		rng     = `invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5`
+	)
+	tests := []struct {
+		args    []string
+		errText string
+		check   func(valueApp) bool
+	}{
+		{[]string{"-t", "-5"}, timeout, nil},
+		{[]string{"--timeout=-5"}, timeout, nil},
+		{[]string{"--timeout", "-5"}, timeout, nil},
+		{[]string{"-t=-5"}, timeout, nil},
+		{[]string{"-w", "-5"}, "--warning: " + rng, nil},
+		{[]string{"--warning=-5"}, "--warning: " + rng, nil},
+		{[]string{"--warning", "-5"}, "--warning: " + rng, nil},
+		{[]string{"-c", "-5"}, "--critical: " + rng, nil},
+		{[]string{"--critical=-5"}, "--critical: " + rng, nil},
+		{[]string{"--critical", "-5"}, "--critical: " + rng, nil},
+		{[]string{"--hold", "-5"}, hold, nil},
+		{[]string{"--hold=-5"}, hold, nil},
+		{[]string{"--hold", "-5m"}, `--hold: "-5m": a duration cannot be negative`, nil},
+		// The plugins' Validate says what --max-output takes; it must get
+		// the number, not a kong error.
+		{[]string{"--max-output", "-5"}, "", func(a valueApp) bool { return a.MaxOutput == -5 }},
+		{[]string{"--max-output=-5"}, "", func(a valueApp) bool { return a.MaxOutput == -5 }},
+		// Negative ranges are legitimate, written either way.
+		{[]string{"--warning=-5:5"}, "", func(a valueApp) bool { return a.Warning.String() == "-5:5" }},
+		{[]string{"-w", "-5:5"}, "", func(a valueApp) bool { return a.Warning.String() == "-5:5" }},
+		{[]string{"-w=-5:5", "-c", "~:5"}, "", func(a valueApp) bool { return a.Warning.String() == "-5:5" && a.Critical.String() == "~:5" }},
+		{[]string{"-c", "@-10:-5"}, "", func(a valueApp) bool { return a.Critical.String() == "@-10:-5" }},
+		// A flag where a value should be.
+		{[]string{"-t", "-v"}, "--timeout needs a value, but the flag -v follows it", nil},
+		{[]string{"--warning", "--hold", "1m"}, "--warning needs a value, but the flag --hold follows it", nil},
+		// After "--" nothing is a flag: kong's own answer.
+		{[]string{"--", "-t", "-5"}, "unexpected argument -t", nil},
+	}
+	for _, tt := range tests {
+		var a valueApp
+		var out bytes.Buffer
+		err := cli.Parse(&a, "check_x", "Checks x.", tt.args, &out)
+		switch {
+		case tt.errText != "":
+			if err == nil || !strings.Contains(err.Error(), tt.errText) {
+				t.Errorf("%q: err = %v\nwant it to contain %s", tt.args, err, tt.errText)
+			}
+		case err != nil || !tt.check(a):
+			t.Errorf("%q: err = %v, flags %+v", tt.args, err, a)
 		}
 	}
 }

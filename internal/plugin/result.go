@@ -1,14 +1,16 @@
 // Package plugin talks Nagios: states, results, perfdata, the output
-// budget, and the run lifecycle (flags, timeout, rendering through
-// go-nagios). It is the only package besides cmd/* that imports go-nagios.
+// budget, and the run lifecycle (flags, timeout, rendering in go-nagios's
+// format; go-nagios owns the exit). It is the only package besides cmd/*
+// that imports go-nagios.
 package plugin
 
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/vzmon/vzmon/internal/state"
-	"strings"
 )
 
 // State aliases the shared state type so checks can write plugin.Critical.
@@ -37,8 +39,6 @@ type Item struct {
 // Result is what a check found. Rendering keeps the summary, Head, Tail
 // and Perf, and as many Items (most important first) as the budget allows.
 type Result struct {
-	// Tag replaces the app's tag on the first line ("CT 204 (web1):").
-	Tag     string
 	State   State
 	Summary string // the first line, without the state prefix
 	Head    []string
@@ -49,9 +49,10 @@ type Result struct {
 	Tail []string
 	Perf []Perf
 	// Detail is perfdata of the least importance (every resource of a
-	// container): the budget trims it before any long output, and a last
-	// line then says how many values are missing.
-	Detail   []Perf
+	// container, a million values on a big node): the budget trims it
+	// before any long output, and a last line then says how many values
+	// are missing.
+	Detail   PerfList
 	MaxBytes int // output budget in bytes; 0 means no limit
 	// Raw, when set, is printed as it is instead of a check result (a
 	// listing for scripts); State is the exit code.
@@ -77,15 +78,39 @@ func FromError(err error) Result {
 // Label makes a perfdata label from parts: lower case (go-nagios keys
 // metrics case-insensitively), only [a-z0-9_.-], parts joined by '_'.
 func Label(parts ...string) string {
+	for _, p := range parts {
+		if strings.IndexFunc(p, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
+			// Unicode lower-casing may change the length: do it first.
+			lower := make([]string, len(parts))
+			for i, p := range parts {
+				lower[i] = strings.ToLower(p)
+			}
+			return joinLabel(lower)
+		}
+	}
+	return joinLabel(parts)
+}
+
+// joinLabel is Label after Unicode lower-casing, in one allocation: checks
+// make a million labels.
+func joinLabel(parts []string) string {
+	n := len(parts) - 1
+	for _, p := range parts {
+		n += len(p)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteByte('_')
 		}
-		for _, c := range []byte(strings.ToLower(p)) {
-			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' {
+		for k := 0; k < len(p); k++ {
+			switch c := p[k]; {
+			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-':
 				b.WriteByte(c)
-			} else {
+			case c >= 'A' && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			default:
 				b.WriteByte('_')
 			}
 		}

@@ -1,14 +1,12 @@
 package plugin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"github.com/atc0005/go-nagios"
 
 	"github.com/vzmon/vzmon/internal/cli"
-	"github.com/vzmon/vzmon/internal/text"
 )
 
 // App is one plugin: its flags and its check. An App may also implement
@@ -136,14 +133,15 @@ func (p *Progress) close() {
 	p.commit.Unlock()
 }
 
-// Run parses args, runs the check under the timeout and hands the result
-// to np. Help and version text go to stdout with exit 3.
+// Run parses args, runs the check and lays its result out under the
+// timeout, and prints it; np gets the exit code. Help and version text go
+// to stdout with exit 3.
 func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 	start := time.Now()
 	if slices.Contains(args, cli.DumpFlag) {
 		text, err := cli.Icinga2Command(app.Flags(), app.Name(), app.Icinga2(), app.Icinga2())
 		if err != nil {
-			Apply(np, app.Tag(), Unknownf(nil, "%v", err), start)
+			respond(stdout, np, app.Tag(), Unknownf(nil, "%v", err), start)
 			return
 		}
 		fmt.Fprint(stdout, text)
@@ -156,12 +154,12 @@ func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 		return
 	}
 	if err != nil {
-		Apply(np, app.Tag(), Unknownf(nil, "%s", err), start)
+		respond(stdout, np, app.Tag(), Unknownf(nil, "%s", err), start)
 		return
 	}
 	if g, ok := app.(interface{ Guard() error }); ok {
 		if err := g.Guard(); err != nil {
-			Apply(np, app.Tag(), Unknownf([]string{"run it as root directly to use such paths, or leave them at their defaults"}, "%v", err), start)
+			respond(stdout, np, app.Tag(), Unknownf([]string{"run it as root directly to use such paths, or leave them at their defaults"}, "%v", err), start)
 			return
 		}
 	}
@@ -170,23 +168,30 @@ func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 	if common.Verbose >= 3 {
 		pr.trace = stderr
 	}
-	res := runBounded(pr, app, common.Timeout.Duration(), common.Verbose)
+	res, out := runBounded(pr, app, start, common.Timeout.Duration(), common.Verbose)
 	if res.Raw != "" {
 		fmt.Fprint(stdout, res.Raw) // a listing, not a check result
 		np.ExitStatusCode = int(res.State)
 		return
 	}
-	tag := app.Tag()
-	if res.Tag != "" {
-		tag = res.Tag
-	}
-	Apply(np, tag, res, start)
+	out.emit(stdout, np)
 }
 
-func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Result {
+// runBounded runs the check and renders its result, both within the
+// timeout: a result of a million perfdata values takes a while to lay out.
+// A Raw result comes back unrendered.
+func runBounded(pr *Progress, app App, start time.Time, timeout time.Duration, verbose int) (Result, rendered) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	done := make(chan Result, 1)
+	type outcome struct {
+		res Result
+		out rendered
+	}
+	done := make(chan outcome, 1)
+	small := func(res Result) outcome { // an UNKNOWN of a few lines
+		out, _ := render(context.Background(), app.Tag(), res, start)
+		return outcome{res, out}
+	}
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -195,143 +200,28 @@ func runBounded(pr *Progress, app App, timeout time.Duration, verbose int) Resul
 				if verbose > 0 {
 					res.Tail = strings.Split(string(debug.Stack()), "\n")
 				}
-				done <- res
+				done <- small(res)
 			}
 		}()
-		done <- app.Check(ctx, pr)
+		res := app.Check(ctx, pr)
+		if res.Raw != "" {
+			done <- outcome{res: res}
+			return
+		}
+		pr.Stage("rendering the output")
+		out, err := render(ctx, app.Tag(), res, start)
+		if err != nil {
+			return // past the deadline: the timeout answers
+		}
+		done <- outcome{res, out}
 	}()
 	select {
-	case res := <-done:
-		return res
+	case o := <-done:
+		return o.res, o.out
 	case <-ctx.Done():
 		stage, hint := pr.Current(), pr.currentHint()
 		pr.close()
-		return Unknownf(hint, "timed out after %s while %s", timeout, stage)
+		o := small(Unknownf(hint, "timed out after %s while %s", timeout, stage))
+		return o.res, o.out
 	}
-}
-
-// detailCut ends the long output when the budget dropped detail perfdata.
-const detailCut = "perfdata: %d of %d per-resource values not shown (--max-output 0 shows all)"
-
-// Apply renders res into np: the summary, as much as the output budget
-// allows (detail perfdata goes first, then items from the end), and
-// perfdata including the run time.
-func Apply(np *nagios.Plugin, tag string, res Result, start time.Time) {
-	timePerf := Perf{Label: "time", Value: strconv.FormatInt(time.Since(start).Milliseconds(), 10), UOM: "ms"}
-	keep := len(res.Items)
-	fits := func(r Result, k int) bool {
-		return res.MaxBytes <= 0 || len(render(tag, r, k, timePerf)) <= res.MaxBytes
-	}
-	if !fits(res, keep) {
-		all, tail := res.Detail, res.Tail[:len(res.Tail):len(res.Tail)]
-		cut := func(d int) {
-			res.Detail, res.Tail = all[:d], tail
-			if d < len(all) { // say so, or graphs would just have gaps
-				res.Tail = append(tail, fmt.Sprintf(detailCut, len(all)-d, len(all)))
-			}
-		}
-		// A longer Detail only grows the output: an item is longer than
-		// the digit the note loses.
-		cut(largest(len(all), func(d int) bool { cut(d); return fits(res, keep) }))
-		if !fits(res, keep) {
-			keep = largest(keep, func(k int) bool { return fits(res, k) })
-			res = shrink(tag, res, keep, timePerf)
-		}
-	}
-	fill(np, tag, res, keep, timePerf)
-}
-
-// largest is the largest n in [0, max] for which ok holds, given that ok
-// holds for every n below one for which it holds (output grows with n).
-func largest(max int, ok func(int) bool) int {
-	lo, hi := 0, max
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if ok(mid) {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo
-}
-
-// shrink drops long output, then perfdata from the end (checks put their
-// most important metrics first), then shortens the summary, until even the
-// minimal output fits.
-func shrink(tag string, res Result, keep int, timePerf Perf) Result {
-	for len(render(tag, res, keep, timePerf)) > res.MaxBytes {
-		switch {
-		case len(res.Tail) > 0:
-			res.Tail = res.Tail[:len(res.Tail)-1]
-		case len(res.Head) > 0:
-			res.Head = res.Head[:len(res.Head)-1]
-		case len(res.Perf) > 0:
-			res.Perf = res.Perf[:len(res.Perf)-1]
-		case len(res.Summary) > 20:
-			res.Summary = text.Clean(res.Summary, len(res.Summary)*3/4)
-		default:
-			return res
-		}
-	}
-	return res
-}
-
-func render(tag string, res Result, keep int, timePerf Perf) string {
-	var buf bytes.Buffer
-	np := nagios.NewPlugin()
-	np.SetOutputTarget(&buf)
-	np.SkipOSExit()
-	fill(np, tag, res, keep, timePerf)
-	np.ReturnCheckResults()
-	return buf.String()
-}
-
-func fill(np *nagios.Plugin, tag string, res Result, keep int, timePerf Perf) {
-	np.ExitStatusCode = int(res.State)
-	np.ServiceOutput = firstLine(tag, res)
-	var lines []string
-	lines = append(lines, res.Head...)
-	perf := make([]Perf, 0, len(res.Perf)+1)
-	for _, it := range res.Items[:keep] {
-		lines = append(lines, it.Lines...)
-		perf = append(perf, it.Perf...)
-	}
-	if dropped := len(res.Items) - keep; dropped > 0 && res.More != "" {
-		lines = append(lines, fmt.Sprintf(res.More, dropped))
-	}
-	lines = append(lines, res.Tail...)
-	np.LongServiceOutput = strings.Join(lines, nagios.CheckOutputEOL)
-	perf = append(perf, res.Perf...)
-	perf = append(perf, res.Detail...)
-	perf = append(perf, timePerf)
-	_ = np.AddPerfData(true, toNagios(perf)...)
-}
-
-func firstLine(tag string, res Result) string {
-	summary := res.Summary
-	if summary == "" {
-		summary = "no details" // go-nagios prints nothing at all for an empty line
-	}
-	if tag == "" {
-		return res.State.String() + ": " + summary
-	}
-	return tag + " " + res.State.String() + " - " + summary
-}
-
-// toNagios converts perfdata, making labels unique after go-nagios's
-// lower-casing so that no metric silently replaces another.
-func toNagios(perf []Perf) []nagios.PerformanceData {
-	seen := make(map[string]bool, len(perf))
-	out := make([]nagios.PerformanceData, 0, len(perf))
-	for _, p := range perf {
-		label := strings.ToLower(p.Label)
-		for n := 2; seen[label]; n++ {
-			label = strings.ToLower(p.Label) + "_" + strconv.Itoa(n)
-		}
-		seen[label] = true
-		out = append(out, nagios.PerformanceData{Label: label, Value: p.Value, UnitOfMeasurement: p.UOM,
-			Warn: p.Warn, Crit: p.Crit, Min: p.Min, Max: p.Max})
-	}
-	return out
 }

@@ -119,20 +119,32 @@ func uom(res ubc.Resource) string {
 // page resources, a plain number for counts; warn/crit are the percentage
 // ranges converted to the same unit; max is the limit, empty when unlimited.
 func HeldPerf(ctID string, res ubc.Resource, row ubc.Row, pair usage.Pair, basis uint64, evaluated bool) plugin.Perf {
-	p := plugin.Perf{Label: plugin.Label("ct"+ctID, row.Name), Value: strconv.FormatUint(toBytes(res, row.Held), 10), UOM: uom(res), Min: "0"}
+	return heldPerf(plugin.Label("ct"+ctID, row.Name), res, row, limitsOf(res, row, pair, basis, evaluated))
+}
+
+// limits are the warn, crit and max fields of a held value's perfdata.
+type limits struct{ warn, crit, max string }
+
+func limitsOf(res ubc.Resource, row ubc.Row, pair usage.Pair, basis uint64, evaluated bool) limits {
+	var l limits
 	if !ubc.Unlimited(row.Limit) && row.Limit != 0 {
-		p.Max = strconv.FormatUint(toBytes(res, row.Limit), 10)
+		l.max = strconv.FormatUint(toBytes(res, row.Limit), 10)
 	}
 	if evaluated {
 		whole := toBytes(res, basis)
 		if pair.Warn != nil {
-			p.Warn = pair.Warn.PercentOf(whole)
+			l.warn = pair.Warn.PercentOf(whole)
 		}
 		if pair.Crit != nil {
-			p.Crit = pair.Crit.PercentOf(whole)
+			l.crit = pair.Crit.PercentOf(whole)
 		}
 	}
-	return p
+	return l
+}
+
+func heldPerf(label string, res ubc.Resource, row ubc.Row, l limits) plugin.Perf {
+	return plugin.Perf{Label: label, Value: strconv.FormatUint(toBytes(res, row.Held), 10), UOM: uom(res),
+		Warn: l.warn, Crit: l.crit, Min: "0", Max: l.max}
 }
 
 // FindingPerf is HeldPerf for an evaluated finding.
@@ -142,21 +154,62 @@ func FindingPerf(f usage.Finding) plugin.Perf {
 
 // FailcntPerf is a resource's failcnt as a counter.
 func FailcntPerf(ctID string, row ubc.Row) plugin.Perf {
-	return plugin.Perf{Label: plugin.Label("ct"+ctID, row.Name, "failcnt"), Value: strconv.FormatUint(row.FailCnt, 10), UOM: "c", Min: "0"}
+	return failcntPerf(plugin.Label("ct"+ctID, row.Name, failcntSuffix), row)
+}
+
+const failcntSuffix = "failcnt"
+
+func failcntPerf(label string, row ubc.Row) plugin.Perf {
+	return plugin.Perf{Label: label, Value: strconv.FormatUint(row.FailCnt, 10), UOM: "c", Min: "0"}
 }
 
 // ContainerPerf is every wanted resource of a container: held (with the
 // thresholds where it is evaluated) and failcnt.
 func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Settings) []plugin.Perf {
 	var perf []plugin.Perf
-	for _, row := range ct.Rows {
-		if !want(row.Name) {
-			continue
-		}
-		res, _ := ubc.Lookup(row.Name)
-		pair, on := settings.For(row.Name)
-		basis, _, limited := usage.Basis(res, row)
-		perf = append(perf, HeldPerf(ct.ID, res, row, pair, basis, on && limited), FailcntPerf(ct.ID, row))
-	}
+	eachContainerPerf([]*ubc.Container{ct}, want, settings, func(held, failcnt plugin.Perf) {
+		perf = append(perf, held, failcnt)
+	})
 	return perf
+}
+
+// AddContainerPerf adds the ContainerPerf of each container to list. A
+// node has a million values: containers with the same limits share their
+// strings.
+func AddContainerPerf(list *plugin.PerfList, cts []*ubc.Container, want func(string) bool, settings *usage.Settings) {
+	n := 0
+	for _, ct := range cts {
+		n += 2 * len(ct.Rows)
+	}
+	list.Grow(n, 64) // a label of 30 bytes, four numbers
+	eachContainerPerf(cts, want, settings, func(held, failcnt plugin.Perf) { list.Add(held, failcnt) })
+}
+
+func eachContainerPerf(cts []*ubc.Container, want func(string) bool, settings *usage.Settings, add func(held, failcnt plugin.Perf)) {
+	type key struct {
+		name         string
+		basis, limit uint64
+		evaluated    bool
+	}
+	shared := map[key]limits{}
+	for _, ct := range cts {
+		prefix := "ct" + ct.ID
+		for _, row := range ct.Rows {
+			if !want(row.Name) {
+				continue
+			}
+			res, _ := ubc.Lookup(row.Name)
+			pair, on := settings.For(row.Name)
+			basis, _, limited := usage.Basis(res, row)
+			k := key{row.Name, basis, row.Limit, on && limited}
+			l, ok := shared[k]
+			if !ok {
+				l = limitsOf(res, row, pair, basis, k.evaluated)
+				shared[k] = l
+			}
+			// The held label is the failcnt label's start: one allocation.
+			failcnt := plugin.Label(prefix, row.Name, failcntSuffix)
+			add(heldPerf(failcnt[:len(failcnt)-len("_"+failcntSuffix)], res, row, l), failcntPerf(failcnt, row))
+		}
+	}
 }

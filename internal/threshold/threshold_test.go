@@ -1,6 +1,9 @@
 package threshold_test
 
 import (
+	"math/big"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/vzmon/vzmon/internal/threshold"
@@ -97,6 +100,88 @@ func TestPercentOfAgreesWithAlertsPercent(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestPercentText(t *testing.T) {
+	for _, tt := range []struct {
+		part, whole uint64
+		ranges      []string
+		want        string
+	}{
+		{919, 1000, nil, "91.9%"},
+		{1570, 1000, nil, "157%"},
+		{91944, 100000, nil, "91.9%"},
+		{9195, 10000, nil, "92%"}, // half up
+		{233, 240, nil, "97.1%"},  // 97.083: was cut to 97%
+		{0, 240, nil, "0%"},
+		{1, 3000, nil, "0%"},
+		{9994, 10000, []string{"90", "99.9"}, "99.94%"}, // alerts: not "99.9%"
+		{999, 1000, []string{"90", "99.9"}, "99.9%"},    // exactly the bound: no alert
+		{9995, 10000, []string{"90", "99.9"}, "100%"},   // 99.95 rounds above the bound
+		{8996, 10000, []string{"90", "95"}, "89.96%"},   // no alert: not "90%"
+		{9004, 10000, []string{"90", "95"}, "90.04%"},   // alerts: not "90%"
+		{899996, 1000000, []string{"90"}, "89.9996%"},   // as many decimals as it takes
+		{1e15*9/10 + 1, 1e15, []string{"90"}, "90.0000000000001%"},
+		{2999, 10000, []string{"@30:70"}, "29.99%"}, // inside ranges too
+		{7001, 10000, []string{"@30:70"}, "70.01%"},
+		{1 << 63, 1, nil, "922337203685477580800%"}, // absurd, but a number
+		{1e18*9/10 + 1, 1e18, []string{"90"}, "90.0000000000000001%"},
+		{9e18 + 1, 1e19, []string{"90"}, "90.00000000000000001%"}, // beyond 64 bits
+		{9e18 + 1, 1e19, nil, "90%"},
+	} {
+		var ranges []*threshold.Range
+		for _, r := range tt.ranges {
+			ranges = append(ranges, threshold.MustParse(r))
+		}
+		if got := threshold.PercentText(tt.part, tt.whole, ranges...); got != tt.want {
+			t.Errorf("PercentText(%d, %d, %v) = %q, want %q", tt.part, tt.whole, tt.ranges, got, tt.want)
+		}
+	}
+}
+
+// A value shown alerts under every range exactly as the value itself.
+func TestPercentTextIsOnTheRightSide(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 4))
+	exprs := []string{"90", "95", "99.9", "99.99", "33.333333", "12.5:87.5", "@40:60", "~:66.6", "100", "0.05"}
+	for i := 0; i < 200000; i++ {
+		whole := 1 + r.Uint64N([]uint64{10, 1000, 1e6, 1e12, 1e18}[r.IntN(5)])
+		part := r.Uint64N(whole + whole/5 + 1)
+		if r.IntN(4) == 0 { // next to a bound: a bound of whole itself
+			pct := []uint64{90, 95, 100}[r.IntN(3)]
+			part = whole/100*pct + r.Uint64N(3) - 1
+		}
+		rng := threshold.MustParse(exprs[r.IntN(len(exprs))])
+		text := threshold.PercentText(part, whole, rng)
+		intPart, frac, _ := strings.Cut(strings.TrimSuffix(text, "%"), ".")
+		// The value shown, as digits over 100*10^decimals, against the
+		// range: big numbers, as a test of its own arithmetic.
+		shown, ok := new(big.Rat).SetString(intPart + "." + frac + "0")
+		if !ok {
+			t.Fatalf("%d of %d: %q", part, whole, text)
+		}
+		if alertsRat(rng, shown) != rng.AlertsPercent(part, whole) {
+			t.Fatalf("%d of %d against %s shows %q on the other side", part, whole, rng, text)
+		}
+	}
+}
+
+// alertsRat evaluates r at the percentage v, from r's text.
+func alertsRat(r *threshold.Range, v *big.Rat) bool {
+	text, inside := strings.CutPrefix(r.String(), "@")
+	lo, hi, colon := strings.Cut(text, ":")
+	if !colon {
+		lo, hi = "0", lo
+	}
+	in := true
+	if lo != "~" {
+		b, _ := new(big.Rat).SetString(lo)
+		in = in && v.Cmp(b) >= 0
+	}
+	if hi != "" {
+		b, _ := new(big.Rat).SetString(hi)
+		in = in && v.Cmp(b) <= 0
+	}
+	return in == inside
 }
 
 func FuzzParse(f *testing.F) {

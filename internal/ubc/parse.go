@@ -141,10 +141,13 @@ func (s *scanner) parseVersion(line []byte) error {
 	if v == "" {
 		return s.fail(nil, "empty first line, expected \"Version: 2.5\"")
 	}
-	if v != "Version: 2.5" {
-		return s.fail(line, "unsupported header, this plugin reads \"Version: 2.5\"")
+	switch version, ok := strings.CutPrefix(v, "Version:"); {
+	case v == "Version: 2.5":
+		return nil
+	case ok && len(strings.Fields(version)) == 1:
+		return s.fail(line, "unsupported version, this plugin reads \"Version: 2.5\"")
 	}
-	return nil
+	return s.fail(line, "not the \"Version: 2.5\" header (missing header, or not a kernel file)")
 }
 
 func (s *scanner) parseTitle(line []byte) error {

@@ -4,9 +4,10 @@ package usage
 
 import (
 	"fmt"
+	"maps"
 	"math/bits"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/state"
@@ -143,14 +144,14 @@ func (f Finding) PerMille() uint64 {
 	return q
 }
 
-// PercentText is the usage for people: "157%", "91.9%". Rounded down, so a
-// value shown as 95% is never above a 95 threshold... unless its tenths say so.
+// PercentText is the usage for people: "157%", "91.9%", rounded half up,
+// with more decimals where the value is so close to a threshold that one
+// decimal would show it on the wrong side ("99.94%" for -c 99.9).
 func (f Finding) PercentText() string {
-	pm := f.PerMille()
-	if pm%10 == 0 {
-		return strconv.FormatUint(pm/10, 10) + "%"
+	if f.Basis == 0 {
+		return "0%"
 	}
-	return strconv.FormatUint(pm/10, 10) + "." + strconv.FormatUint(pm%10, 10) + "%"
+	return threshold.PercentText(f.Value, f.Basis, f.Pair.Warn, f.Pair.Crit)
 }
 
 // compiled is For, precomputed per kernel index, with the ranges
@@ -241,6 +242,54 @@ func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, problemsOnly 
 	return evaluated
 }
 
+// Unjudged is a resource named with --resource or --threshold that a
+// container gives nothing to judge it by, and why.
+type Unjudged struct {
+	Resource, Why string
+}
+
+// Unjudged returns, in name order, the named resources that want selects
+// and ct has no basis for: no row, or a barrier, limit or guarantee that
+// is 0 or unlimited. Resources turned off (--threshold RES=,) are not
+// listed: that was asked for.
+func (s *Settings) Unjudged(ct *ubc.Container, want func(string) bool) []Unjudged {
+	var out []Unjudged
+	for _, name := range slices.Sorted(maps.Keys(s.Named)) {
+		if _, on := s.For(name); !on || !want(name) {
+			continue
+		}
+		i := slices.IndexFunc(ct.Rows, func(r ubc.Row) bool { return r.Name == name })
+		if i < 0 {
+			out = append(out, Unjudged{name, "not in the table"})
+			continue
+		}
+		row := ct.Rows[i]
+		res, _ := ubc.Lookup(name)
+		if _, _, ok := Basis(res, row); ok {
+			continue
+		}
+		var why string
+		switch res.Basis {
+		case ubc.Guarantee:
+			why = "guarantee " + zeroOrUnlimited(row.Barrier)
+		case ubc.LimitOnly:
+			why = "limit " + zeroOrUnlimited(row.Limit)
+		default:
+			why = "barrier " + zeroOrUnlimited(row.Barrier) + ", limit " + zeroOrUnlimited(row.Limit)
+		}
+		out = append(out, Unjudged{name, why})
+	}
+	return out
+}
+
+// zeroOrUnlimited names a value Basis found unusable.
+func zeroOrUnlimited(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	return "unlimited"
+}
+
 // SortProblems orders findings worst first: state, then percentage, then
 // container and resource for a stable output.
 func SortProblems(fs []Finding) {
@@ -261,8 +310,8 @@ func SortProblems(fs []Finding) {
 
 // Flags are the threshold flags shared by check_ubc and check_vz_container.
 type Flags struct {
-	Warning   *threshold.Range `short:"w" default:"90" placeholder:"RANGE" help:"Warning range over usage in percent (held as % of barrier, or of limit where there is no barrier); 90 alerts above 90%."`
-	Critical  *threshold.Range `short:"c" default:"95" placeholder:"RANGE" help:"Critical range over usage in percent; 95 alerts above 95%, so held at or over the barrier is always CRITICAL by default."`
+	Warning   *threshold.Range `short:"w" default:"90" placeholder:"RANGE" help:"Warning range over usage in percent (held as % of barrier, or of limit where there is no barrier); the default ${default} alerts above ${default}%."`
+	Critical  *threshold.Range `short:"c" default:"95" placeholder:"RANGE" help:"Critical range over usage in percent; the default ${default} alerts above ${default}%, so held at or over the barrier is always CRITICAL."`
 	Threshold []string         `name:"threshold" sep:"none" placeholder:"RES=WARN,CRIT" help:"Per-resource ranges, repeatable: tcpsndbuf=70,85. An empty part turns that level off; physpages=90,98 turns VSwap RAM checking on; tcpsndbuf=, turns a resource off."`
 	MaxHeld   bool             `name:"maxheld" help:"Also evaluate maxheld, the peak since the container started (catches spikes between checks)."`
 }

@@ -1,6 +1,7 @@
 package usage_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/vzmon/vzmon/internal/state"
@@ -101,5 +102,63 @@ func TestParseOverrideErrors(t *testing.T) {
 		if _, _, err := usage.ParseOverride(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
+	}
+}
+
+// A finding shows its usage on the side of the thresholds it was judged
+// by: rounded half up, with more decimals next to a threshold (issue 10
+// item 19: -c 99.9 alerted on a value shown as "99.9%").
+func TestPercentTextNearThresholds(t *testing.T) {
+	pair := usage.Pair{Warn: threshold.MustParse("90"), Crit: threshold.MustParse("99.9")}
+	for _, tt := range []struct {
+		held uint64
+		want string
+	}{
+		{9994, "99.94%"}, // CRITICAL
+		{9990, "99.9%"},  // WARNING: exactly the bound
+		{8996, "89.96%"}, // OK
+		{9004, "90.04%"}, // WARNING
+		{9195, "92%"},    // half up
+	} {
+		f := usage.Finding{Value: tt.held, Basis: 10000, Pair: pair}
+		if got := f.PercentText(); got != tt.want {
+			t.Errorf("%d of 10000: %q, want %q", tt.held, got, tt.want)
+		}
+	}
+}
+
+// A resource asked for that a container gives nothing to judge by is
+// named with the reason (issue 10 item 19).
+func TestUnjudged(t *testing.T) {
+	ct := &ubc.Container{ID: "204", Rows: []ubc.Row{
+		{Name: "oomguarpages", Held: 9, Barrier: 0, Limit: ubc.LongMax64},            // guarantee 0
+		{Name: "vmguarpages", Held: 9, Barrier: ubc.LongMax64, Limit: ubc.LongMax64}, // guarantee unlimited
+		{Name: "physpages", Held: 9, Barrier: 0, Limit: ubc.LongMax64},               // limit unlimited
+		{Name: "kmemsize", Held: 9, Barrier: ubc.LongMax64, Limit: ubc.LongMax64},
+		{Name: "numproc", Held: 9, Barrier: 0, Limit: 0},
+		{Name: "numfile", Held: 9, Barrier: 100, Limit: 100}, // judged
+		{Name: "tcpsndbuf", Held: 9, Barrier: 0, Limit: 0},   // turned off below
+	}}
+	s := defaults()
+	_, off, _ := usage.ParseOverride("tcpsndbuf=,")
+	s.PerResource = map[string]usage.Pair{"tcpsndbuf": off}
+	s.Named = map[string]bool{}
+	for _, n := range []string{"oomguarpages", "vmguarpages", "physpages", "kmemsize", "numproc", "numfile", "tcpsndbuf", "swappages", "numpty"} {
+		s.Named[n] = true
+	}
+	got := s.Unjudged(ct, func(n string) bool { return n != "numpty" })
+	want := []usage.Unjudged{
+		{Resource: "kmemsize", Why: "barrier unlimited, limit unlimited"},
+		{Resource: "numproc", Why: "barrier 0, limit 0"},
+		{Resource: "oomguarpages", Why: "guarantee 0"},
+		{Resource: "physpages", Why: "limit unlimited"},
+		{Resource: "swappages", Why: "not in the table"},
+		{Resource: "vmguarpages", Why: "guarantee unlimited"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unjudged:\n got %v\nwant %v", got, want)
+	}
+	if got := defaults().Unjudged(ct, func(string) bool { return true }); got != nil {
+		t.Errorf("nothing named, yet %v", got)
 	}
 }

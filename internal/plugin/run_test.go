@@ -1,0 +1,170 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atc0005/go-nagios"
+
+	"github.com/vzmon/vzmon/internal/cli"
+)
+
+// fixedApp is a check that returns res, after waiting while the deadline
+// is further away than wait.
+type fixedApp struct {
+	Meta
+	flags struct {
+		cli.Common `embed:""`
+	}
+	res  Result
+	wait time.Duration
+}
+
+func (a *fixedApp) Flags() any          { return &a.flags }
+func (a *fixedApp) Common() *cli.Common { return &a.flags.Common }
+func (a *fixedApp) Check(ctx context.Context, pr *Progress) Result {
+	pr.Stage("checking")
+	if d, ok := ctx.Deadline(); ok && a.wait > 0 {
+		time.Sleep(time.Until(d) - a.wait)
+	}
+	return a.res
+}
+
+// runApp runs app and returns the start and the end of what it printed
+// (a million values need not be kept) and its exit code.
+func runApp(app App, args ...string) (string, int) {
+	out, code, _ := runTimed(app, args...)
+	return out, code
+}
+
+// runTimed is runApp that also returns when printing began, after the
+// start.
+func runTimed(app App, args ...string) (string, int, time.Duration) {
+	out := &headTail{start: time.Now()}
+	np := nagios.NewPlugin()
+	np.SetOutputTarget(out)
+	np.SkipOSExit()
+	Run(args, out, out, np, app)
+	np.ReturnCheckResults()
+	return string(out.head) + string(out.tail), np.ExitStatusCode, out.first
+}
+
+type headTail struct {
+	head, tail  []byte
+	start       time.Time
+	first       time.Duration
+	wroteBefore bool
+}
+
+func (w *headTail) Write(b []byte) (int, error) {
+	if !w.wroteBefore {
+		w.first, w.wroteBefore = time.Since(w.start), true
+	}
+	written := len(b)
+	if n := min(len(b), 300-len(w.head)); n > 0 {
+		w.head = append(w.head, b[:n]...)
+		b = b[n:]
+	}
+	w.tail = append(w.tail, b...)
+	w.tail = w.tail[max(0, len(w.tail)-300):]
+	return written, nil
+}
+
+// bigResult has n detail perfdata values.
+func bigResult(n int) Result {
+	res := Result{State: Critical, Summary: "many"}
+	for i := 0; i < n; i++ {
+		res.Detail.Add(Perf{Label: "ct" + strconv.Itoa(n-i) + "_numproc", Value: strconv.Itoa(i), Min: "0", Max: "400"})
+	}
+	return res
+}
+
+// Rendering is part of the run and bounded by -t like the check: a result
+// too big to lay out in time is an UNKNOWN naming that stage.
+func TestRunTimesOutWhileRendering(t *testing.T) {
+	app := &fixedApp{Meta: Meta{Prog: "check_x", StateTag: "X"}, res: bigResult(300000), wait: 5 * time.Millisecond}
+	const want = "X UNKNOWN - timed out after 300ms while rendering the output"
+	for attempt := 0; ; attempt++ {
+		start := time.Now()
+		out, code := runApp(app, "-t", "0.3")
+		if took := time.Since(start); took > 2*time.Second {
+			t.Fatalf("took %v with -t 0.3", took)
+		}
+		if code == 3 && strings.HasPrefix(out, want) {
+			return
+		}
+		// The check may end after the deadline on a busy machine.
+		if attempt == 4 || !strings.Contains(out, "while checking") {
+			t.Fatalf("exit %d:\n%.300s", code, out)
+		}
+	}
+}
+
+func TestRenderStopsWhenTheContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := render(ctx, "X", bigResult(100000), time.Now()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// The run time covers laying out the output, everything before printing:
+// it was taken before, and a million values took seconds more.
+func TestTimeCoversTheOutput(t *testing.T) {
+	app := &fixedApp{Meta: Meta{Prog: "check_x", StateTag: "X"}, res: bigResult(300000)}
+	out, _, printing := runTimed(app, "-t", "60")
+	m := regexp.MustCompile(`'time'=(\d+)ms`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatal("no time perfdata")
+	}
+	ms, _ := strconv.Atoi(m[1])
+	// printing began right after the run time was taken
+	if slack := 20 * time.Millisecond; time.Duration(ms)*time.Millisecond < printing-slack {
+		t.Fatalf("time perfdata %dms, printing began after %v", ms, printing)
+	}
+}
+
+// The budget is computed from sizes measured once: the allocations of a
+// cut grow only with the steps of the binary search (each formats the
+// note), not with the number of values; rendering at every step did, and
+// took minutes for a million values.
+func TestCutDoesNotRenderPerStep(t *testing.T) {
+	allocs := func(n int) float64 {
+		res := bigResult(n)
+		res.MaxBytes = 2000
+		return testing.AllocsPerRun(3, func() {
+			if _, err := render(context.Background(), "X", res, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	// Generous: the count is the process's, and another test's abandoned
+	// layout may still be ending; rendering per step made it 1.2 million.
+	small, big := allocs(1000), allocs(100000)
+	if big > small+500 {
+		t.Fatalf("%v allocations for 1,000 values, %v for 100,000", small, big)
+	}
+}
+
+func TestLabel(t *testing.T) {
+	for _, tt := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"ct204", "kmemsize"}, "ct204_kmemsize"},
+		{[]string{"CT204", "KMemSize", "failcnt"}, "ct204_kmemsize_failcnt"},
+		{[]string{"ctWeb 1|x", "a.b-c"}, "ctweb_1_x_a.b-c"},
+		{[]string{"ct\u00c4"}, "ct__"}, // Ä lower-cases to ä, two bytes
+		{[]string{"\u0130x"}, "ix"},    // İ lower-cases to i, one byte shorter
+		{[]string{"", "x", ""}, "_x_"},
+	} {
+		if got := Label(tt.parts...); got != tt.want {
+			t.Errorf("Label(%q) = %q, want %q", tt.parts, got, tt.want)
+		}
+	}
+}
