@@ -183,3 +183,29 @@ func ParseStatus(b []byte) (f StatusFields, ok bool) {
 	}
 	return f, haveName && haveState && haveEnv
 }
+
+// CommLen is how many bytes of a command name the kernel keeps
+// (TASK_COMM_LEN 16 with the NUL) in Name: and stat.
+const CommLen = 15
+
+// Comm returns name as the kernel stores it: systemd-journald shows as
+// systemd-journal.
+func Comm(name string) string {
+	if len(name) > CommLen {
+		return name[:CommLen]
+	}
+	return name
+}
+
+// ParseStatState returns the state of a /proc/<pid>/task/<tid>/stat: the
+// field after the command name, which is in parentheses and may itself
+// hold ") ", so the last ')' ends it (the fields after it are numbers).
+// ok is false when the file is not of that form.
+func ParseStatState(b []byte) (state byte, ok bool) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || len(b) < i+3 || b[i+1] != ' ' {
+		return 0, false
+	}
+	c := b[i+2]
+	return c, c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
