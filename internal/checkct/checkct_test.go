@@ -177,8 +177,9 @@ func TestBlockingTaskFileTimesOut(t *testing.T) {
 	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
 	for _, c := range []struct{ rel, ctid string }{
 		{"proc/100/status", "204"},
-		{"proc/100/task/100/stat", "204"},
-		{"proc/31/task/40/stat", "202"}, // a thread of its mysqld
+		// CT 202's mysqld has 17 threads: the leader's own and another.
+		{"proc/31/task/31/stat", "202"},
+		{"proc/31/task/40/stat", "202"},
 	} {
 		fifo := filepath.Join(dir, filepath.FromSlash(c.rel))
 		orig, err := os.ReadFile(fifo)
@@ -243,8 +244,11 @@ func BenchmarkTaskScan50000(b *testing.B) {
 	}
 }
 
+// benchNodes are the benchmark nodes by threads per process, written once
+// below tmp (removed by TestMain).
 var benchNodes struct {
 	sync.Mutex
+	tmp  string
 	dirs map[int]string
 }
 
@@ -254,24 +258,25 @@ func benchNode(b *testing.B, threads int) string {
 	if dir, ok := benchNodes.dirs[threads]; ok {
 		return dir
 	}
-	dir, err := os.MkdirTemp("", "vzmon-bench-")
-	if err != nil {
-		b.Fatal(err)
+	if benchNodes.tmp == "" {
+		tmp, err := os.MkdirTemp("", "vzmon-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchNodes.tmp, benchNodes.dirs = tmp, map[int]string{}
 	}
-	if benchNodes.dirs == nil {
-		benchNodes.dirs = map[int]string{}
+	dir := filepath.Join(benchNodes.tmp, fmt.Sprintf("threads%d", threads))
+	if err := nodegen.Incident204().WithTasks(50000, threads, 1).Write(dir); err != nil {
+		b.Fatal(err)
 	}
 	benchNodes.dirs[threads] = dir
-	if err := nodegen.Incident204().WithTasks(50000, threads, 1).Write(filepath.Join(dir, "node")); err != nil {
-		b.Fatal(err)
-	}
-	return filepath.Join(dir, "node")
+	return dir
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, dir := range benchNodes.dirs {
-		os.RemoveAll(dir)
+	if benchNodes.tmp != "" {
+		os.RemoveAll(benchNodes.tmp)
 	}
 	os.Exit(code)
 }

@@ -49,10 +49,10 @@ func (tk *Tasks) add(o *Tasks) {
 }
 
 // ScanTasks reads proc/<pid>/status of every process (thread-group leader:
-// /proc lists no other threads) and, for those whose envID is one of
-// envIDs, the state of each thread in proc/<pid>/task/<tid>/stat. Threads
-// share their leader's container, so only the leader's status is read for
-// envID. It stops when ctx ends; a read that blocks is left to the
+// /proc lists no other threads) and, for those of more than one thread
+// whose envID is one of envIDs, the state of each thread in
+// proc/<pid>/task/<tid>/stat. Threads share their leader's container, so
+// only the leader's status is read for envID. It stops when ctx ends; a read that blocks is left to the
 // caller's timeout, which names the file through t.
 func (n Node) ScanTasks(ctx context.Context, t Tracer, envIDs []string) (*Tasks, error) {
 	t.Stage("listing %s", n.Path("proc"))
@@ -163,12 +163,12 @@ func (n Node) scanPids(ctx context.Context, pids []int, envIDs []string, current
 		}
 		tk.Processes++
 		tk.ByName[string(st.Name)]++
-		leader := st.State // s.buf is reused for the threads
-		if !s.threads(ctx, pid, tk) {
-			// No task directory (the process exited meanwhile): its
-			// status is the last word on its one known thread.
+		// A single thread's state is its status's: most processes need
+		// no task directory. Without one (the process exited meanwhile)
+		// the status is the last word on its one known thread.
+		if n, ok := vzproc.StatusThreads(s.buf[:k]); ok && n == 1 || !s.threads(ctx, pid, tk) {
 			tk.Threads++
-			tk.ByState[leader]++
+			tk.ByState[st.State]++
 		}
 	}
 	return tk
@@ -229,8 +229,9 @@ func (s *scanner) threads(ctx context.Context, pid int, tk *Tasks) bool {
 	return true
 }
 
-// readFileAt reads a file below dirfd into buf, whole: procfs returns it
-// in one read, a regular file (tests) may need several.
+// readFileAt reads a file below dirfd into buf, whole. procfs returns a
+// status or stat file in one read, so a short read that ends a line is the
+// end (sparing a read per file); anything else is read on to EOF.
 func readFileAt(dirfd int, name string, buf []byte) (int, error) {
 	fd, err := syscall.Openat(dirfd, name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0)
 	if err != nil {
@@ -250,6 +251,9 @@ func readFileAt(dirfd int, name string, buf []byte) (int, error) {
 			break
 		}
 		total += k
+		if total < len(buf) && buf[total-1] == '\n' {
+			break
+		}
 	}
 	return total, nil
 }

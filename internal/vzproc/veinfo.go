@@ -184,6 +184,26 @@ func ParseStatus(b []byte) (f StatusFields, ok bool) {
 	return f, haveName && haveState && haveEnv
 }
 
+// StatusThreads returns the Threads: count of a /proc/<pid>/status (its
+// thread group's); ok is false when the line is missing or malformed.
+func StatusThreads(b []byte) (n int, ok bool) {
+	i := bytes.Index(b, []byte("\nThreads:"))
+	if i < 0 {
+		return 0, false
+	}
+	v := bytes.TrimLeft(b[i+len("\nThreads:"):], "\t ")
+	if j := bytes.IndexByte(v, '\n'); j >= 0 {
+		v = v[:j]
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' || n > 1<<22 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(v) > 0
+}
+
 // CommLen is how many bytes of a command name the kernel keeps
 // (TASK_COMM_LEN 16 with the NUL) in Name: and stat.
 const CommLen = 15
