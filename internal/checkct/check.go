@@ -22,6 +22,7 @@ import (
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
 	"github.com/vzmon/vzmon/internal/vzconf"
+	"github.com/vzmon/vzmon/internal/vzproc"
 )
 
 // App is check_vz_container; build it with New.
@@ -70,7 +71,7 @@ type part struct {
 	// the beancounters that are problems.
 	perf []plugin.Perf
 	// detail is perfdata that goes last, the first to go when the output
-	// budget is tight (the other beancounters of the container).
+	// budget is tight (the task breakdown, the other beancounters).
 	detail []plugin.Perf
 }
 
@@ -264,18 +265,18 @@ func (a *App) uptime(n node.Node, pr *plugin.Progress, c *ct) *part {
 	return p
 }
 
-// envID is the ID the container's tasks carry in /proc/<pid>/status: its
-// numeric ID, or for a named (VZ7) container --envid or VEID= in its config.
-func (a *App) envID(c *ct) (string, error) {
-	switch {
-	case a.f.EnvID != "":
-		return a.f.EnvID, nil
-	case isNumeric(c.id):
-		return c.id, nil
-	case isNumeric(c.cfg["VEID"]):
-		return c.cfg["VEID"], nil
+// envIDs are the values its tasks may carry in envID: of
+// /proc/<pid>/status: its ID (OpenVZ 6 prints the numeric veid, Virtuozzo
+// 7 the CTID, a UUID for UUID-named containers), the numeric VEID= of its
+// config and --envid, for kernels that print a legacy number.
+func (a *App) envIDs(c *ct) []string {
+	ids := []string{c.id}
+	for _, id := range []string{c.cfg["VEID"], a.f.EnvID} {
+		if isNumeric(id) && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
-	return "", fmt.Errorf("cannot tell which envID the tasks of %s carry (named container, no VEID= in its config); give --envid", c.label)
+	return ids
 }
 
 func isNumeric(s string) bool {
@@ -284,16 +285,18 @@ func isNumeric(s string) bool {
 }
 
 func (a *App) scan(ctx context.Context, n node.Node, pr *plugin.Progress, c *ct) (*node.Tasks, error) {
-	env, err := a.envID(c)
-	if err != nil {
-		return nil, err
-	}
-	tasks, err := n.ScanTasks(ctx, pr, env)
+	ids := a.envIDs(c)
+	tasks, err := n.ScanTasks(ctx, pr, ids)
 	if err != nil {
 		return nil, err
 	}
 	if tasks.Scanned > 0 && tasks.NoEnvID == tasks.Scanned {
 		return nil, fmt.Errorf("no /proc/<pid>/status under %s has an envID line: not an OpenVZ kernel", n.Path("proc"))
+	}
+	// A running container has at least its init: none found means its
+	// tasks carry an envID not tried, not that it is idle.
+	if tasks.Processes == 0 {
+		return nil, fmt.Errorf("no process under %s has envID %s, though %s runs; if this kernel shows another ID there, give it with --envid", n.Path("proc"), strings.Join(ids, " or "), c.label)
 	}
 	return tasks, nil
 }
@@ -323,7 +326,7 @@ func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, e
 	}
 	r, d := tasks.ByState['R'], tasks.ByState['D']
 	load := uint64(r + d)
-	detail := fmt.Sprintf("%d runnable/blocked (R %d, D %d, S %d, Z %d) of %d tasks; %d CPUs", load, r, d, tasks.ByState['S'], tasks.ByState['Z'], tasks.Total, cpus)
+	detail := fmt.Sprintf("%d runnable/blocked (R %d, D %d, S %d, Z %d) of %d threads in %d processes; %d CPUs", load, r, d, tasks.ByState['S'], tasks.ByState['Z'], tasks.Threads, tasks.Processes, cpus)
 	st := level(load, warn, crit)
 	dst := level(uint64(d), a.f.DstateWarning, a.f.DstateCritical)
 	switch {
@@ -339,9 +342,14 @@ func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, e
 	}
 	p.perf = append(p.perf,
 		plugin.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
-		plugin.Perf{Label: "tasks_total", Value: strconv.Itoa(tasks.Total), Min: "0"},
-		plugin.Perf{Label: "tasks_running", Value: strconv.Itoa(r), Min: "0"},
 		plugin.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: a.f.DstateWarning.Text(), Crit: a.f.DstateCritical.Text(), Min: "0"},
+	)
+	// The breakdown is detail: under NRPE 2's budget a problem's lines
+	// matter more than graphs of sleeping threads.
+	p.detail = append(p.detail,
+		plugin.Perf{Label: "tasks_total", Value: strconv.Itoa(tasks.Threads), Min: "0"},
+		plugin.Perf{Label: "processes", Value: strconv.Itoa(tasks.Processes), Min: "0"},
+		plugin.Perf{Label: "tasks_running", Value: strconv.Itoa(r), Min: "0"},
 		plugin.Perf{Label: "tasks_sleeping", Value: strconv.Itoa(tasks.ByState['S']), Min: "0"},
 		plugin.Perf{Label: "tasks_zombie", Value: strconv.Itoa(tasks.ByState['Z']), Min: "0"},
 	)
@@ -370,7 +378,7 @@ func (a *App) processes(tasks *node.Tasks, err error) *part {
 	var bad, good []string
 	for _, spec := range a.f.Process {
 		req, _ := parseProcess(spec) // validated
-		n := tasks.ByName[req.name]
+		n := tasks.ByName[vzproc.Comm(req.name)]
 		name := text.Clean(req.name, 64)
 		switch {
 		case n == 0 && req.min > 0:

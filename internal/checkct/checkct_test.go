@@ -1,9 +1,11 @@
 package checkct_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,7 +32,7 @@ func TestGolden(t *testing.T) {
 		"incident-nrpe2-budget":             {"--root", node("incident-204"), "--ctid", "204", "--max-output", "1023"},
 		"rhel6-simfs":                       {"--root", node("rhel6-vswap"), "--ctid", "web"},
 		"ovz-32bit-restart-warning":         {"--root", node("ovz-32bit"), "--ctid", "101", "--restart-warning", "1h"},
-		"vz7-uuid-by-name":                  {"--root", node("vz7-uuid"), "--ctid", "app1", "--process", "node:2"},
+		"vz7-uuid-by-name":                  {"--root", node("vz7-uuid"), "--ctid", "app1", "--process", "node:2", "--process", "systemd-journald"},
 		"vz7-uuid-by-id":                    {"--root", node("vz7-uuid"), "--ctid", "7f3e2d1c-0b9a-4876-a543-210fedcba987"},
 		"unknown-container":                 {"--root", node("incident-204"), "--ctid", "nosuch"},
 		"not-openvz":                        {"--root", node("no-such-node"), "--ctid", "101"},
@@ -41,8 +43,7 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-// A running container whose config is gone is a WARNING, not a crash; a
-// UUID container without VEID= and without --envid says what to give.
+// A running container whose config is gone is a WARNING, not a crash.
 func TestConfigProblems(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
 	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
@@ -57,40 +58,151 @@ func TestConfigProblems(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "config unreadable") || !strings.Contains(out, "202.conf line 1") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
+}
 
-	vz7 := filepath.Join(t.TempDir(), "vz7")
-	plugintest.WriteNode(t, vz7, nodegen.VZ7UUID().Write)
-	id := "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
-	conf := filepath.Join(vz7, "etc", "vz", "conf", id+".conf")
-	b, _ := os.ReadFile(conf)
-	os.WriteFile(conf, []byte(strings.Replace(string(b), "VEID=\"1001\"\n", "", 1)), 0o644)
-	out, code = plugintest.Run(checkct.New(), "--root", vz7, "--ctid", id)
-	if code != 3 || !strings.Contains(out, "give --envid") {
-		t.Fatalf("exit %d:\n%s", code, out)
+// A task counts for the container when its envID is the container's ID
+// (OpenVZ 6's number, VZ7's CTID) or the numeric VEID= of its config or
+// --envid (a kernel printing a legacy number); a UUID container on VZ7
+// needs neither. When no task matches, the part is UNKNOWN pointing at
+// --envid, never an OK with 0 tasks.
+func TestEnvIDMatching(t *testing.T) {
+	const id = "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
+	// One node per kernel, written once; VEID= is removed from the config
+	// from the first case that has none on.
+	nodes := map[string]func() *nodegen.Node{"ctid": nodegen.VZ7UUID, "numeric": nodegen.VZ7UUIDNumericEnvID}
+	cases := []struct {
+		name, envIDs string // what the kernel prints: the CTID or the number
+		noVEID       bool
+		args         []string
+		code         int
+		want         string
+	}{
+		{"vz7 CTID", "ctid", false, nil, 0, "of 19 threads in 7 processes"},
+		{"vz7 CTID, no VEID=", "ctid", true, nil, 0, "of 19 threads in 7 processes"},
+		{"vz7 CTID by name", "ctid", true, []string{"--ctid", "app1"}, 0, "of 19 threads in 7 processes"},
+		{"numeric envID by VEID=", "numeric", false, nil, 0, "of 19 threads in 7 processes"},
+		{"numeric envID, no VEID=", "numeric", true, nil, 3, "no process under ROOT/proc has envID " + id + ", though CT " + id + " (app1) runs; if this kernel shows another ID there, give it with --envid"},
+		{"numeric envID by --envid", "numeric", true, []string{"--envid", "1001"}, 0, "of 19 threads in 7 processes"},
+		{"wrong --envid", "numeric", true, []string{"--envid", "1002"}, 0, "of 5 threads in 5 processes"},
 	}
-	out, code = plugintest.Run(checkct.New(), "--root", vz7, "--ctid", id, "--envid", "1001")
-	if !strings.Contains(out, "of 6 tasks") {
-		t.Fatalf("--envid not used, exit %d:\n%s", code, out)
+	dirs := map[string]string{}
+	for _, c := range cases {
+		dir, ok := dirs[c.envIDs]
+		if !ok {
+			dir = filepath.Join(t.TempDir(), c.envIDs)
+			plugintest.WriteNode(t, dir, nodes[c.envIDs]().Write)
+			dirs[c.envIDs] = dir
+		}
+		if c.noVEID {
+			conf := filepath.Join(dir, "etc", "vz", "conf", id+".conf")
+			b, _ := os.ReadFile(conf)
+			if err := os.WriteFile(conf, []byte(strings.Replace(string(b), "VEID=\"1001\"\n", "", 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		args := append([]string{"--root", dir, "--ctid", id, "--skip", "beancounters"}, c.args...)
+		out, code := plugintest.Run(checkct.New(), args...)
+		if out = plugintest.Normalize(out, dir); code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s", c.name, code, c.code, c.want, out)
+		}
 	}
 }
 
-// A status file whose read blocks (a FIFO) ends as UNKNOWN naming it,
-// within the timeout.
-func TestBlockingStatusTimesOut(t *testing.T) {
+// The load counts threads, as the kernel's does: a mysqld whose main
+// thread sleeps while its I/O threads wait on the disk is blocked, not
+// idle. --process counts the process once.
+func TestThreadsCounted(t *testing.T) {
+	cases := []struct {
+		ctid   string
+		states string // of the mysqld added: one letter per thread, the leader's first
+		want   []string
+		code   int
+	}{
+		// CT 203 runs five processes of one sleeping thread.
+		{"203", "S" + strings.Repeat("D", 12), []string{"[CRITICAL] tasks: 12 runnable/blocked (R 0, D 12, S 6, Z 0) of 18 threads in 6 processes; 2 CPUs", "[WARNING] tasks: 12 uninterruptible (D)", "[OK] processes: mysqld 1", "'tasks_blocked'=12;10;50;0;"}, 2},
+		// CT 206 runs four.
+		{"206", "SRRRRR", []string{"[WARNING] tasks: 5 runnable/blocked (R 5, D 0, S 5, Z 0) of 10 threads in 5 processes", "'load'=5;4;10;0;"}, 1},
+		// CT 201 runs eight; a leader that exited before its threads
+		// shows as a zombie.
+		{"201", "ZS", []string{"[OK] tasks: 0 runnable/blocked (R 0, D 0, S 9, Z 1) of 10 threads in 9 processes", "[OK] processes: mysqld 1"}, 0},
+	}
+	n := nodegen.Incident204()
+	for _, c := range cases {
+		n.AddProcess(c.ctid, "mysqld", c.states)
+	}
+	dir := filepath.Join(t.TempDir(), "node")
+	plugintest.WriteNode(t, dir, n.Write)
+	for _, c := range cases {
+		out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", c.ctid, "--process", "mysqld:1:1", "--skip", "beancounters,quota")
+		if code != c.code {
+			t.Errorf("CT %s: exit %d, want %d", c.ctid, code, c.code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("CT %s: no %q in:\n%s", c.ctid, w, out)
+			}
+		}
+	}
+}
+
+// The kernel keeps 15 bytes of a command name: systemd-journald shows as
+// systemd-journal, and --process compares a longer name on those.
+func TestLongProcessName(t *testing.T) {
+	root := plugintest.RepoRoot(t)
+	node := filepath.Join(root, "testdata", "nodes", "vz7-uuid")
+	if b, err := os.ReadFile(filepath.Join(node, "proc", "23", "status")); err != nil || !strings.HasPrefix(string(b), "Name:\tsystemd-journal\n") {
+		t.Fatalf("the fake node lost its journald (pid 23): %q %v", b, err)
+	}
+	cases := []struct {
+		spec string
+		code int
+		want string
+	}{
+		{"systemd-journald", 0, "[OK] processes: systemd-journald 1"},
+		{"systemd-journal", 0, "[OK] processes: systemd-journal 1"},
+		{"systemd-journald:2", 2, "systemd-journald 1 < 2"},
+		{"systemd-journ", 2, "systemd-journ missing"},
+	}
+	for _, c := range cases {
+		out, code := plugintest.Run(checkct.New(), "--root", node, "--ctid", "app1", "--process", c.spec, "--skip", "beancounters")
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("--process %s: exit %d, want %d and %q:\n%s", c.spec, code, c.code, c.want, out)
+		}
+	}
+}
+
+// A status or thread stat file whose read blocks (a FIFO) ends as UNKNOWN
+// naming it, within the timeout.
+func TestBlockingTaskFileTimesOut(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
 	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
-	fifo := filepath.Join(dir, "proc", "100", "status")
-	os.Remove(fifo)
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no FIFOs here:", err)
-	}
-	start := time.Now()
-	out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "204", "-t", "0.5")
-	if took := time.Since(start); took > 1500*time.Millisecond {
-		t.Errorf("took %v with -t 0.5", took)
-	}
-	if code != 3 || !strings.Contains(out, "timed out after 500ms while reading "+fifo) {
-		t.Fatalf("exit %d:\n%s", code, out)
+	for _, c := range []struct{ rel, ctid string }{
+		{"proc/100/status", "204"},
+		// CT 202's mysqld has 17 threads: the leader's own and another.
+		{"proc/31/task/31/stat", "202"},
+		{"proc/31/task/40/stat", "202"},
+	} {
+		fifo := filepath.Join(dir, filepath.FromSlash(c.rel))
+		orig, err := os.ReadFile(fifo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(fifo)
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+		start := time.Now()
+		out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", c.ctid, "-t", "0.5")
+		if took := time.Since(start); took > 1500*time.Millisecond {
+			t.Errorf("%s: took %v with -t 0.5", c.rel, took)
+		}
+		if code != 3 || !strings.Contains(out, "timed out after 500ms while reading "+fifo) {
+			t.Errorf("%s: exit %d:\n%s", c.rel, code, out)
+		}
+		os.Remove(fifo)
+		if err := os.WriteFile(fifo, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -119,18 +231,21 @@ func TestFailcntGrowth(t *testing.T) {
 	}
 }
 
-// BenchmarkTaskScan50000 is the task part on a host with 50,000 processes.
+// BenchmarkTaskScan50000 is the task part on a host with 50,000
+// processes of 1 and of 4 threads each. The nodes are written once per
+// test binary (the one of 4 threads has 450,000 files).
 func BenchmarkTaskScan50000(b *testing.B) {
-	dir := filepath.Join(b.TempDir(), "node")
-	if err := nodegen.Incident204().WithTasks(50000, 1).Write(dir); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
-		if code == 3 {
-			b.Fatal(out)
-		}
+	for _, threads := range []int{1, 4} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			dir := benchNode(b, threads)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
+				if code == 3 {
+					b.Fatal(out)
+				}
+			}
+		})
 	}
 }
 
@@ -305,4 +420,42 @@ func TestQuotaReason(t *testing.T) {
 			}
 		})
 	}
+}
+
+// benchNodes are the benchmark nodes by threads per process, written once
+// below tmp (removed by TestMain).
+var benchNodes struct {
+	sync.Mutex
+	tmp  string
+	dirs map[int]string
+}
+
+func benchNode(b *testing.B, threads int) string {
+	benchNodes.Lock()
+	defer benchNodes.Unlock()
+	if dir, ok := benchNodes.dirs[threads]; ok {
+		return dir
+	}
+	if benchNodes.tmp == "" {
+		tmp, err := os.MkdirTemp("", "vzmon-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchNodes.tmp, benchNodes.dirs = tmp, map[int]string{}
+	}
+	dir := filepath.Join(benchNodes.tmp, fmt.Sprintf("threads%d", threads))
+	if err := nodegen.Incident204().WithTasks(50000, threads, 1).Write(dir); err != nil {
+		b.Fatal(err)
+	}
+	benchNodes.dirs[threads] = dir
+	return dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchNodes.tmp != "" {
+		os.RemoveAll(benchNodes.tmp)
+	}
+	os.Exit(code)
+
 }

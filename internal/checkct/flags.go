@@ -31,8 +31,8 @@ type Flags struct {
 	LoadCritical    *threshold.Range `name:"load-critical" placeholder:"RANGE" help:"Critical range over R+D tasks (default: 5 x its CPUs)."`
 	DstateWarning   *threshold.Range `name:"dstate-warning" default:"10" placeholder:"RANGE" help:"Warning range over uninterruptible (D) tasks: blocked on storage."`
 	DstateCritical  *threshold.Range `name:"dstate-critical" default:"50" placeholder:"RANGE" help:"Critical range over D tasks."`
-	Process         []string         `name:"process" sep:"none" placeholder:"NAME[:MIN[:MAX]]" help:"A process the container must run (command name as in ps), repeatable: --process slapd --process apache2:2. CRITICAL with fewer than MIN (default 1) or more than MAX."`
-	EnvID           string           `name:"envid" placeholder:"N" help:"The numeric envID its tasks show on the host, for a UUID-named container whose config has no VEID=."`
+	Process         []string         `name:"process" sep:"none" placeholder:"NAME[:MIN[:MAX]]" help:"A process the container must run, by command name as in ps, repeatable: --process slapd --process apache2:2. CRITICAL with fewer than MIN (default 1) or more than MAX processes (threads do not count). The kernel keeps 15 bytes of a name: a longer NAME is compared on its first 15, so systemd-journald also counts systemd-journal-upload."`
+	EnvID           string           `name:"envid" placeholder:"N" help:"Also count tasks whose envID (in /proc/<pid>/status) is N: a fallback for a kernel that shows a UUID-named container's tasks under a legacy number not in its config's VEID=. Tasks showing its ID or VEID= always count."`
 	Usage           usage.Flags      `embed:""`
 	Resource        []string         `name:"resource" sep:"none" placeholder:"NAME,..." help:"Judge only these beancounters."`
 	ExcludeResource []string         `name:"exclude-resource" sep:"none" placeholder:"NAME,..." help:"Skip these beancounters."`

@@ -100,7 +100,7 @@ func TestCutPerfdataIsCounted(t *testing.T) {
 	full, _ := plugintest.Run(checkubc.New(), append(args, "--max-output", "0")...)
 	perCT := regexp.MustCompile(`'ct[^']*'=`)
 	total := len(perCT.FindAllString(full, -1))
-	note := regexp.MustCompile(`perfdata: (\d+) of (\d+) per-resource values not shown`)
+	note := regexp.MustCompile(`perfdata: (\d+) of (\d+) detail values not shown`)
 	for _, budget := range []int{1023, 1500, 3000, 6000} {
 		out, code := plugintest.Run(checkubc.New(), append(args, "--max-output", fmt.Sprint(budget))...)
 		if code != 2 || len(out) > budget {

@@ -17,20 +17,44 @@ import (
 	"github.com/vzmon/vzmon/internal/vzproc"
 )
 
-// Tasks counts one container's processes as the host sees them.
+// Tasks counts one container's tasks as the host sees them: threads by
+// state, as the kernel's load average counts them, and processes (thread
+// groups) by command name.
 type Tasks struct {
-	Total   int
-	ByState map[byte]int
-	ByName  map[string]int
+	Threads int
+	ByState map[byte]int // threads by state letter
+	// Processes are the thread groups; ByName counts them by command name
+	// (comm: at most vzproc.CommLen bytes).
+	Processes int
+	ByName    map[string]int
 	// Scanned is how many status files were read; NoEnvID how many lacked
 	// OpenVZ's envID (a non-OpenVZ kernel has it nowhere).
 	Scanned, NoEnvID int
 }
 
-// ScanTasks reads proc/<pid>/status of every process and counts those
-// whose envID is envID. It stops when ctx ends; a read that blocks is left
-// to the caller's timeout, which names the file through t.
-func (n Node) ScanTasks(ctx context.Context, t Tracer, envID string) (*Tasks, error) {
+func newTasks() *Tasks { return &Tasks{ByState: map[byte]int{}, ByName: map[string]int{}} }
+
+// add adds the counts of o.
+func (tk *Tasks) add(o *Tasks) {
+	tk.Threads += o.Threads
+	tk.Processes += o.Processes
+	tk.Scanned += o.Scanned
+	tk.NoEnvID += o.NoEnvID
+	for k, v := range o.ByState {
+		tk.ByState[k] += v
+	}
+	for k, v := range o.ByName {
+		tk.ByName[k] += v
+	}
+}
+
+// ScanTasks reads proc/<pid>/status of every process (thread-group leader:
+// /proc lists no other threads) and, for those of more than one thread
+// whose envID is one of envIDs, the state of each thread in
+// proc/<pid>/task/<tid>/stat. Threads share their leader's container, so
+// only the leader's status is read for envID. It stops when ctx ends; a read that blocks is left to the
+// caller's timeout, which names the file through t.
+func (n Node) ScanTasks(ctx context.Context, t Tracer, envIDs []string) (*Tasks, error) {
 	t.Stage("listing %s", n.Path("proc"))
 	dir, err := os.Open(n.Path("proc"))
 	if err != nil {
@@ -43,20 +67,20 @@ func (n Node) ScanTasks(ctx context.Context, t Tracer, envID string) (*Tasks, er
 	}
 	pids := make([]int, 0, len(names))
 	for _, name := range names {
-		if pid, err := strconv.Atoi(name); err == nil && pid > 0 {
+		if pid, err := strconv.Atoi(name); err == nil && pid > 0 && pid <= maxPid {
 			pids = append(pids, pid)
 		}
 	}
 	var scanned atomic.Int64
 	workers := runtime.GOMAXPROCS(0)
-	current := make([]atomic.Int64, workers) // the pid each worker reads
+	current := make([]atomic.Int64, workers) // the file each worker reads: pid<<32 | tid
 	t.StageFunc(func() string {
 		for i := range current {
-			if pid := current[i].Load(); pid > 0 {
-				return fmt.Sprintf("reading %s (%d of %d task status files scanned)", n.Path("proc/"+strconv.FormatInt(pid, 10)+"/status"), scanned.Load(), len(pids))
+			if v := current[i].Load(); v > 0 {
+				return fmt.Sprintf("reading %s (%d of %d processes scanned)", n.Path(taskFile(v>>32, v&(1<<32-1))), scanned.Load(), len(pids))
 			}
 		}
-		return fmt.Sprintf("scanning %d task status files under %s", len(pids), n.Path("proc"))
+		return fmt.Sprintf("scanning %d processes under %s", len(pids), n.Path("proc"))
 	})
 	parts := make([]*Tasks, workers)
 	var wg sync.WaitGroup
@@ -64,34 +88,50 @@ func (n Node) ScanTasks(ctx context.Context, t Tracer, envID string) (*Tasks, er
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			parts[w] = n.scanPids(ctx, pids[w*len(pids)/workers:(w+1)*len(pids)/workers], envID, &current[w], &scanned)
+			parts[w] = n.scanPids(ctx, pids[w*len(pids)/workers:(w+1)*len(pids)/workers], envIDs, &current[w], &scanned)
 		}(w)
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	total := &Tasks{ByState: map[byte]int{}, ByName: map[string]int{}}
+	total := newTasks()
 	for _, p := range parts {
-		total.Total += p.Total
-		total.Scanned += p.Scanned
-		total.NoEnvID += p.NoEnvID
-		for k, v := range p.ByState {
-			total.ByState[k] += v
-		}
-		for k, v := range p.ByName {
-			total.ByName[k] += v
-		}
+		total.add(p)
 	}
 	return total, nil
 }
 
-// statusReadSize holds a whole status file (about 1 KiB); envID is in the
-// first 400 bytes, so a longer file is still read far enough.
+// maxPid is the kernel's PID_MAX_LIMIT (4M): a pid and a tid fit in one
+// int64 for the tracer.
+const maxPid = 1 << 22
+
+// taskFile names the file the scan reads: the leader's status (tid 0) or
+// one thread's stat.
+func taskFile(pid, tid int64) string {
+	if tid == 0 {
+		return "proc/" + strconv.FormatInt(pid, 10) + "/status"
+	}
+	return "proc/" + strconv.FormatInt(pid, 10) + "/task/" + strconv.FormatInt(tid, 10) + "/stat"
+}
+
+// statusReadSize holds a whole status file (about 1 KiB; a stat file is
+// shorter); envID is in the first 400 bytes, so a longer file is still read
+// far enough.
 const statusReadSize = 4096
 
-func (n Node) scanPids(ctx context.Context, pids []int, envID string, current, scanned *atomic.Int64) *Tasks {
-	tk := &Tasks{ByState: map[byte]int{}, ByName: map[string]int{}}
+// scanner is one worker's state: the proc directory fd and its buffers.
+type scanner struct {
+	dirfd   int
+	buf     []byte // one file
+	dirents []byte // a task directory's entries
+	name    []byte
+	tids    []string
+	current *atomic.Int64
+}
+
+func (n Node) scanPids(ctx context.Context, pids []int, envIDs []string, current, scanned *atomic.Int64) *Tasks {
+	tk := newTasks()
 	// Files are opened relative to the proc directory: the kernel walks
 	// two path parts per file instead of the whole path.
 	dirfd, err := syscall.Open(n.Path("proc"), syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
@@ -99,40 +139,100 @@ func (n Node) scanPids(ctx context.Context, pids []int, envID string, current, s
 		return tk
 	}
 	defer syscall.Close(dirfd)
-	buf := make([]byte, statusReadSize)
-	name := make([]byte, 0, 32)
-	want := []byte(envID)
+	s := &scanner{dirfd: dirfd, buf: make([]byte, statusReadSize), dirents: make([]byte, 8192), name: make([]byte, 0, 48), current: current}
 	for i, pid := range pids {
 		if i%256 == 0 && ctx.Err() != nil {
 			break
 		}
-		current.Store(int64(pid))
-		name = append(strconv.AppendInt(name[:0], int64(pid), 10), "/status"...)
-		k, err := readStatusAt(dirfd, string(name), buf)
+		current.Store(int64(pid) << 32)
+		s.name = append(strconv.AppendInt(s.name[:0], int64(pid), 10), "/status"...)
+		k, err := readFileAt(dirfd, string(s.name), s.buf)
 		current.Store(0)
 		if err != nil {
 			continue // the process exited meanwhile, or is not readable
 		}
 		scanned.Add(1)
 		tk.Scanned++
-		st, ok := vzproc.ParseStatus(buf[:k])
+		st, ok := vzproc.ParseStatus(s.buf[:k])
 		if !ok {
 			tk.NoEnvID++
 			continue
 		}
-		if !bytes.Equal(st.EnvID, want) {
+		if !matchEnvID(st.EnvID, envIDs) {
 			continue
 		}
-		tk.Total++
-		tk.ByState[st.State]++
+		tk.Processes++
 		tk.ByName[string(st.Name)]++
+		// A single thread's state is its status's: most processes need
+		// no task directory. Without one (the process exited meanwhile)
+		// the status is the last word on its one known thread.
+		if n, ok := vzproc.StatusThreads(s.buf[:k]); ok && n == 1 || !s.threads(ctx, pid, tk) {
+			tk.Threads++
+			tk.ByState[st.State]++
+		}
 	}
 	return tk
 }
 
-// readStatusAt reads a status file below dirfd into buf, whole: procfs
-// returns it in one read, a regular file (tests) may need several.
-func readStatusAt(dirfd int, name string, buf []byte) (int, error) {
+func matchEnvID(env []byte, envIDs []string) bool {
+	for _, id := range envIDs {
+		if string(env) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// threads counts the threads of pid by the state in each
+// proc/<pid>/task/<tid>/stat; false when the task directory cannot be
+// read.
+func (s *scanner) threads(ctx context.Context, pid int, tk *Tasks) bool {
+	s.name = append(strconv.AppendInt(s.name[:0], int64(pid), 10), "/task"...)
+	fd, err := syscall.Openat(s.dirfd, string(s.name), syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return false
+	}
+	defer syscall.Close(fd)
+	s.tids = s.tids[:0]
+	for {
+		k, err := syscall.ReadDirent(fd, s.dirents)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return false
+		}
+		if k == 0 {
+			break
+		}
+		_, _, s.tids = syscall.ParseDirent(s.dirents[:k], -1, s.tids)
+	}
+	for i, name := range s.tids {
+		tid, err := strconv.Atoi(name)
+		if err != nil || tid <= 0 || tid > maxPid {
+			continue
+		}
+		if i%256 == 255 && ctx.Err() != nil {
+			break
+		}
+		s.current.Store(int64(pid)<<32 | int64(tid))
+		k, err := readFileAt(fd, name+"/stat", s.buf)
+		s.current.Store(0)
+		if err != nil {
+			continue // the thread exited meanwhile
+		}
+		if state, ok := vzproc.ParseStatState(s.buf[:k]); ok {
+			tk.Threads++
+			tk.ByState[state]++
+		}
+	}
+	return true
+}
+
+// readFileAt reads a file below dirfd into buf, whole. procfs returns a
+// status or stat file in one read, so a short read that ends a line is the
+// end (sparing a read per file); anything else is read on to EOF.
+func readFileAt(dirfd int, name string, buf []byte) (int, error) {
 	fd, err := syscall.Openat(dirfd, name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return 0, err
@@ -151,6 +251,9 @@ func readStatusAt(dirfd int, name string, buf []byte) (int, error) {
 			break
 		}
 		total += k
+		if total < len(buf) && buf[total-1] == '\n' {
+			break
+		}
 	}
 	return total, nil
 }

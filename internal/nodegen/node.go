@@ -37,56 +37,68 @@ func (n *Node) running() []Container {
 	return out
 }
 
-// Write creates the node tree under dir, which must not exist yet or be empty.
+// Write creates the node tree under dir, which must not exist yet or be
+// empty. Files are written as they are rendered: a node with 200,000
+// threads does not hold its half million files in memory.
 func (n *Node) Write(dir string) error {
-	files, err := n.render()
+	made := map[string]bool{}
+	write := func(p, content string) error {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if parent := filepath.Dir(full); !made[parent] {
+			if err := os.MkdirAll(parent, 0o755); err != nil {
+				return err
+			}
+			made[parent] = true
+		}
+		if target, ok := strings.CutPrefix(content, "symlink:"); ok {
+			return os.Symlink(target, full)
+		}
+		return os.WriteFile(full, []byte(content), 0o644)
+	}
+	// n.Files replace generated files of the same path.
+	err := n.render(func(p, content string) error {
+		if _, ok := n.Files[p]; ok {
+			return nil
+		}
+		return write(p, content)
+	})
 	if err != nil {
 		return err
 	}
-	paths := make([]string, 0, len(files))
-	for p := range files {
+	paths := make([]string, 0, len(n.Files))
+	for p := range n.Files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		if target, ok := strings.CutPrefix(files[p], "symlink:"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := os.WriteFile(full, []byte(files[p]), 0o644); err != nil {
+		if err := write(p, n.Files[p]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// render returns every file of the tree; symlinks as "symlink:<target>".
-func (n *Node) render() (map[string]string, error) {
-	out := map[string]string{}
+// render passes every file of the tree to emit; symlinks as
+// "symlink:<target>".
+func (n *Node) render(emit func(path, content string) error) error {
 	all := n.Cts
 	n.Cts = n.running() // the kernel files list running containers only
 	defer func() { n.Cts = all }()
 	var b bytes.Buffer
 	if err := WriteUserBeancounters(&b, n.Kernel, n.Cts); err != nil {
-		return nil, err
+		return err
 	}
-	out["proc/user_beancounters"] = b.String()
+	out := map[string]string{"proc/user_beancounters": b.String()}
 	if !n.NoBC {
 		b.Reset()
 		if err := WriteBCResources(&b, n.Kernel, n.Cts, false); err != nil {
-			return nil, err
+			return err
 		}
 		out["proc/bc/resources"] = b.String()
 		for i := range n.Cts {
 			b.Reset()
 			if err := WriteBCResources(&b, n.Kernel, n.Cts[i:i+1], true); err != nil {
-				return nil, err
+				return err
 			}
 			out["proc/bc/"+n.Cts[i].ID+"/resources"] = b.String()
 		}
@@ -100,7 +112,7 @@ func (n *Node) render() (map[string]string, error) {
 	}
 	b.Reset()
 	if err := WriteVEStat(&b, n.Kernel, n.Cts, up-HostUptime); err != nil {
-		return nil, err
+		return err
 	}
 	out["proc/vz/vestat"] = b.String()
 	out["proc/uptime"] = fmt.Sprintf("%.2f %.2f\n", up, up*1.7)
@@ -108,7 +120,6 @@ func (n *Node) render() (map[string]string, error) {
 	out["proc/stat"] = procStat()
 	out["proc/vz/veinfo"] = veinfoFile(n)
 	out["proc/vz/vzquota"] = vzquotaFile(n)
-	taskFiles(n, out)
 	for _, c := range all {
 		if c.Conf == nil {
 			continue
@@ -124,10 +135,17 @@ func (n *Node) render() (map[string]string, error) {
 			out["etc/vz/names/"+c.Name] = "symlink:/etc/vz/conf/" + c.ID + ".conf"
 		}
 	}
-	for p, s := range n.Files {
-		out[p] = s
+	paths := make([]string, 0, len(out))
+	for p := range out {
+		paths = append(paths, p)
 	}
-	return out, nil
+	sort.Strings(paths)
+	for _, p := range paths {
+		if err := emit(p, out[p]); err != nil {
+			return err
+		}
+	}
+	return taskFiles(n, emit)
 }
 
 // Limit is a configured barrier:limit pair.

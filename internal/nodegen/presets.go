@@ -102,7 +102,7 @@ func Incident204() *Node {
 	n.ct("201").simfs(10276044, 10485760, 11534336, 98010, 400000, 440000)
 	n.Tasks = newTasks().host().
 		basic("201", "master", "qmgr", "dovecot", "dovecot").
-		basic("202", "mysqld").
+		basic("202").process("202", "mysqld", "SSSSSSSSSSSSSSSSS").
 		basic("203", "named").
 		add("204", "init", 'S', 1).add("204", "syslogd", 'S', 1).add("204", "cron", 'S', 1).add("204", "slapd", 'S', 1).
 		add("204", "apache2", 'R', 121).add("204", "apache2", 'D', 27).add("204", "apache2", 'S', 11).
@@ -129,7 +129,8 @@ func RHEL6VSwap() *Node {
 		n.ct(id).IPs = []string{"192.168.10." + id}
 	}
 	n.ct("101").simfs(2097152, 8388608, 9437184, 51234, 200000, 220000)
-	n.Tasks = newTasks().host().basic("110", "java", "java").basic("103").basic("102", "mysqld").
+	n.Tasks = newTasks().host().basic("110").process("110", "java", "SSSSSSSSSSSSRSSSSSSS").process("110", "java", "SSSSSSSSSSSS").
+		basic("103").basic("102").process("102", "mysqld", "SSSSSSSSSSSSSSSSS").
 		basic("101", "httpd", "httpd", "httpd", "httpd", "httpd").done()
 	return n
 }
@@ -154,23 +155,43 @@ func OVZ32Bit() *Node {
 }
 
 // VZ7UUID is an OpenVZ 7 node with UUID-named containers next to a numeric
-// one; one container is close to its numproc limit.
-func VZ7UUID() *Node {
+// one; one container is close to its numproc limit. As the VZ7 kernel does,
+// tasks print the CTID in envID: (formats doc §5.4); vzctl keeps the
+// legacy numeric ID as VEID= in the config.
+func VZ7UUID() *Node { return vz7(false) }
+
+// VZ7UUIDNumericEnvID is VZ7UUID with tasks printing the numeric VEID in
+// envID:, the layout this suite once assumed for VZ7 (and OpenVZ 6 prints
+// for numeric IDs): matching by VEID= and --envid stays tested on it.
+func VZ7UUIDNumericEnvID() *Node { return vz7(true) }
+
+func vz7(numericEnvID bool) *Node {
 	vs := VSwapProfile(2*gib, gib)
+	const app1, build7 = "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f", "7f3e2d1c-0b9a-4876-a543-210fedcba987"
 	n := build(VZ7, unl, []ctSpec{
-		{"1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f", "app1", "app1.example.org", true, vs, 300, map[string]Usage{
+		{app1, "app1", "app1.example.org", true, vs, 300, map[string]Usage{
 			"numproc": {370, 388, 0},
 		}},
-		{"7f3e2d1c-0b9a-4876-a543-210fedcba987", "build", "build.example.org", true, vs, 150, nil},
+		{build7, "build", "build.example.org", true, vs, 150, nil},
 		{"300", "legacy7", "legacy7.example.org", true, vs, 200, nil},
 	})
-	// UUID-named containers show a numeric legacy ID as envID (formats doc
-	// §5.4); vzctl keeps it as VEID= in the config.
-	for id, env := range map[string]string{"1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f": "1001", "7f3e2d1c-0b9a-4876-a543-210fedcba987": "1002"} {
-		n.ct(id).EnvID = env
-		n.ct(id).conf(ConfVar{"VEID", env})
+	for id, veid := range map[string]string{app1: "1001", build7: "1002"} {
+		n.ct(id).conf(ConfVar{"VEID", veid})
+		if numericEnvID {
+			n.ct(id).EnvID = veid
+		}
 	}
-	n.Tasks = newTasks().host().basic("1001", "node", "node").basic("1002", "gitlab-runner").basic("300").done()
+	env := func(id string) string {
+		if e := n.ct(id).EnvID; e != "" {
+			return e
+		}
+		return id
+	}
+	// node runs a thread pool; journald's name is longer than the 15
+	// bytes the kernel keeps.
+	n.Tasks = newTasks().host().
+		basic(env(app1), "systemd-journald").process(env(app1), "node", "SSSSSSS").process(env(app1), "node", "SRSSSSS").
+		basic(env(build7), "gitlab-runner").basic("300").done()
 	return n
 }
 
@@ -193,20 +214,33 @@ func Generated(n int, seed uint64) *Node {
 	return build(RHEL6, unl, specs)
 }
 
-// WithTasks gives a node total processes spread over its containers (and
-// the host), mostly sleeping, for benchmarks of the task scan.
-func (n *Node) WithTasks(total int, seed uint64) *Node {
+// WithTasks gives a node processes spread over its containers (and the
+// host), each with threads threads, mostly sleeping, for benchmarks of the
+// task scan.
+func (n *Node) WithTasks(processes, threads int, seed uint64) *Node {
 	r := rand.New(rand.NewPCG(seed, 0x7a5c))
 	b := newTasks()
 	states := []byte("SSSSSSSSSSSSSSRD")
-	for i := 0; i < total; i++ {
+	letters := make([]byte, threads)
+	for i := 0; i < processes; i++ {
 		c := n.Cts[r.IntN(len(n.Cts))]
 		env := c.EnvID
 		if env == "" {
 			env = c.ID
 		}
-		b.add(env, "worker", states[r.IntN(len(states))], 1)
+		for j := range letters {
+			letters[j] = states[r.IntN(len(states))]
+		}
+		b.process(env, "worker", string(letters))
 	}
 	n.Tasks = b.done()
+	return n
+}
+
+// AddProcess adds a process to the node, numbered after its tasks: envID
+// is what its tasks print in envID:, states one letter per thread, the
+// leader's first.
+func (n *Node) AddProcess(envID, name, states string) *Node {
+	n.Tasks = tasksAfter(n.Tasks).process(envID, name, states).done()
 	return n
 }

@@ -39,8 +39,8 @@ type Container struct {
 	// Uptime is seconds since the container started, now; 0 derives one
 	// from the ID that grows with the node's clock.
 	Uptime float64
-	// EnvID is the numeric ID its tasks show in /proc/<pid>/status when the
-	// ID is a name (VZ7 UUIDs); empty means the ID itself.
+	// EnvID is what its tasks print in envID: when that is not the ID
+	// itself (a kernel printing the numeric VEID of a UUID container).
 	EnvID string
 	IPs   []string
 	// Quota is the simfs vzquota entry: KiB used, soft, hard, then inodes

@@ -38,7 +38,7 @@ const (
 )
 
 // detailCut ends the long output when the budget dropped detail perfdata.
-const detailCut = "perfdata: %d of %d per-resource values not shown (--max-output 0 shows all)"
+const detailCut = "perfdata: %d of %d detail values not shown (--max-output 0 shows all)"
 
 // rendered is a result laid out, ready to print.
 type rendered struct {

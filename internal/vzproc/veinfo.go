@@ -183,3 +183,49 @@ func ParseStatus(b []byte) (f StatusFields, ok bool) {
 	}
 	return f, haveName && haveState && haveEnv
 }
+
+// StatusThreads returns the Threads: count of a /proc/<pid>/status (its
+// thread group's); ok is false when the line is missing or malformed.
+func StatusThreads(b []byte) (n int, ok bool) {
+	i := bytes.Index(b, []byte("\nThreads:"))
+	if i < 0 {
+		return 0, false
+	}
+	v := bytes.TrimLeft(b[i+len("\nThreads:"):], "\t ")
+	if j := bytes.IndexByte(v, '\n'); j >= 0 {
+		v = v[:j]
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' || n > 1<<22 {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(v) > 0
+}
+
+// CommLen is how many bytes of a command name the kernel keeps
+// (TASK_COMM_LEN 16 with the NUL) in Name: and stat.
+const CommLen = 15
+
+// Comm returns name as the kernel stores it: systemd-journald shows as
+// systemd-journal.
+func Comm(name string) string {
+	if len(name) > CommLen {
+		return name[:CommLen]
+	}
+	return name
+}
+
+// ParseStatState returns the state of a /proc/<pid>/task/<tid>/stat: the
+// field after the command name, which is in parentheses and may itself
+// hold ") ", so the last ')' ends it (the fields after it are numbers).
+// ok is false when the file is not of that form.
+func ParseStatState(b []byte) (state byte, ok bool) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || len(b) < i+3 || b[i+1] != ' ' {
+		return 0, false
+	}
+	c := b[i+2]
+	return c, c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}

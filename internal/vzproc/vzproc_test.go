@@ -156,3 +156,64 @@ func FuzzParseStatus(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusThreads(t *testing.T) {
+	for in, want := range map[string]int{
+		"Name:\tjava\nVmSwap:\t0 kB\nThreads:\t37\nSigQ:\t0/15567\n": 37,
+		"Name:\tsh\nThreads:\t1\n":                                   1,
+		"Name:\tsh\nThreads:\t1":                                     1,
+		"Name:\tsh\n":                                                -1,
+		"Name:\tsh\nThreads:\t\n":                                    -1,
+		"Name:\tsh\nThreads:\tx1\n":                                  -1,
+		"Name:\tsh\nThreads:\t99999999999999999999\n":                -1,
+	} {
+		n, ok := vzproc.StatusThreads([]byte(in))
+		if !ok {
+			n = -1
+		}
+		if n != want {
+			t.Errorf("%q: %d, want %d", in, n, want)
+		}
+	}
+}
+
+// The state follows the last ')': a command name may hold ") " itself.
+func TestParseStatState(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		state byte
+		ok    bool
+	}{
+		{"4243 (mysqld) D 1 4242 4242 0 -1 4202752 1520 0 3 0 12 5 0 0 20 0 13 0 4567\n", 'D', true},
+		{"77 (a) R (b) S 1 77 77 0 -1\n", 'S', true},
+		{"77 (x) ) Z 1 77\n", 'Z', true},
+		{"77 (x)", 0, false},
+		{"77 (x)\n", 0, false},
+		{"77 x S 1\n", 0, false},
+		{"77 (x) 5 1\n", '5', false},
+	} {
+		state, ok := vzproc.ParseStatState([]byte(c.in))
+		if ok != c.ok || ok && state != c.state {
+			t.Errorf("%q: %q %v, want %q %v", c.in, state, ok, c.state, c.ok)
+		}
+	}
+}
+
+// The kernel keeps 15 bytes of a command name.
+func TestComm(t *testing.T) {
+	for in, want := range map[string]string{"systemd-journald": "systemd-journal", "systemd-journal": "systemd-journal", "sshd": "sshd", "": ""} {
+		if got := vzproc.Comm(in); got != want {
+			t.Errorf("Comm(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzParseStatState(f *testing.F) {
+	f.Add([]byte("1 (init) S 0 1 1 0 -1\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		state, ok := vzproc.ParseStatState(b)
+		if ok && !(state >= 'A' && state <= 'Z' || state >= 'a' && state <= 'z') {
+			t.Fatalf("state %q is not a letter", state)
+		}
+	})
+}

@@ -284,6 +284,7 @@ func TestNeverHangs(t *testing.T) {
 		{"vestat (container)", "proc/vz/vestat", "check_vz_container", []string{"--ctid", "204"}},
 		{"veinfo", "proc/vz/veinfo", "check_vz_container", []string{"--ctid", "204"}},
 		{"task status", "proc/150/status", "check_vz_container", []string{"--ctid", "204"}},
+		{"thread stat", "proc/31/task/40/stat", "check_vz_container", []string{"--ctid", "202"}}, // a thread of its mysqld
 	}
 	for _, c := range cases {
 		root := node(t)

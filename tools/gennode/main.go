@@ -4,6 +4,7 @@
 //	go run ./tools/gennode -preset incident-204 -out testdata/nodes/incident-204
 //	go run ./tools/gennode -containers 1000 -out /tmp/node1000
 //	go run ./tools/gennode -preset incident-204 -advance 300 -failcnt 204:tcpsndbuf=1862518 -out /tmp/n
+//	go run ./tools/gennode -preset incident-204 -processes 50000 -threads 4 -out /tmp/tasks
 package main
 
 import (
@@ -27,17 +28,19 @@ func main() {
 	count := flag.Int("containers", 0, "generate a node with this many containers")
 	seed := flag.Uint64("seed", 1, "random seed for -containers")
 	advance := flag.Float64("advance", 0, "seconds the node's clock has moved on (uptimes grow)")
+	processes := flag.Int("processes", 0, "replace the node's tasks with this many processes spread over its containers")
+	threads := flag.Int("threads", 1, "with -processes: threads per process")
 	var fcs failcnts
 	flag.Var(&fcs, "failcnt", "set a failcnt, CT:RESOURCE=N (repeatable)")
 	out := flag.String("out", "", "directory to create (must not exist)")
 	flag.Parse()
-	if err := run(*preset, *count, *seed, *advance, fcs, *out); err != nil {
+	if err := run(*preset, *count, *seed, *advance, *processes, *threads, fcs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gennode:", err)
 		os.Exit(1)
 	}
 }
 
-func run(preset string, count int, seed uint64, advance float64, fcs failcnts, out string) error {
+func run(preset string, count int, seed uint64, advance float64, processes, threads int, fcs failcnts, out string) error {
 	if out == "" {
 		return fmt.Errorf("-out is required")
 	}
@@ -58,6 +61,12 @@ func run(preset string, count int, seed uint64, advance float64, fcs failcnts, o
 		node = nodegen.Generated(count, seed)
 	default:
 		return fmt.Errorf("give -preset NAME or -containers N")
+	}
+	if processes > 0 {
+		if threads < 1 {
+			return fmt.Errorf("-threads must be at least 1")
+		}
+		node.WithTasks(processes, threads, seed)
 	}
 	if advance > 0 {
 		node.Uptime = nodegen.HostUptime + advance
