@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkct"
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
-	"github.com/vzmon/vzmon/internal/plugin"
-	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
 // The committed Icinga 2 CheckCommands are exactly what the plugins'
@@ -19,8 +19,8 @@ func TestIcinga2CommandsMatchFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, app := range []plugin.App{checkubc.New(), checkfailcnt.New(), checkct.New()} {
-		out, code := plugintest.Run(app, "--dump-icinga2-config")
+	for _, app := range []check.App{checkubc.New(), checkfailcnt.New(), checkct.New()} {
+		out, code := checktest.Run(app, "--dump-icinga2-config")
 		if code != 0 || !strings.HasPrefix(out, "object CheckCommand") {
 			t.Fatalf("%s: exit %d\n%s", app.Name(), code, out)
 		}

@@ -7,13 +7,13 @@ import (
 
 	"github.com/atc0005/go-nagios"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
-	"github.com/vzmon/vzmon/internal/plugin"
 )
 
 func main() {
 	// Deferred first so that it runs last and owns the exit code.
 	np := nagios.NewPlugin()
 	defer np.ReturnCheckResults()
-	plugin.Run(os.Args[1:], os.Stdout, os.Stderr, np, checkfailcnt.New())
+	check.Run(os.Args[1:], os.Stdout, os.Stderr, np, checkfailcnt.New())
 }

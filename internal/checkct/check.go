@@ -9,14 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
 	"github.com/vzmon/vzmon/internal/cli"
-	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/node"
-	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/statefile"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -27,13 +28,13 @@ import (
 
 // App is check_vz_container; build it with New.
 type App struct {
-	plugin.Meta
+	check.Meta
 	f Flags
 }
 
-// New returns the plugin.
+// New returns the check.
 func New() *App {
-	return &App{Meta: plugin.Meta{Prog: "check_vz_container", StateTag: "VZ CONTAINER", Usage: help, Command: "vz_container"}}
+	return &App{Meta: check.Meta{Prog: "check_vz_container", StateTag: "VZ CONTAINER", Usage: help, Command: "vz_container"}}
 }
 
 func (a *App) Flags() any          { return &a.f }
@@ -44,7 +45,7 @@ func (a *App) Common() *cli.Common { return &a.f.Common }
 func (a *App) Guard() error {
 	return privilege.Guard(
 		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
-		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: failstate.DefaultDir},
+		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir},
 	)
 }
 
@@ -64,33 +65,33 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 // part is one sub-check's result.
 type part struct {
 	name    string
-	state   plugin.State
+	state   status.Status
 	short   string  // for the summary when not OK
 	entries []entry // long output
 	// perf stays within any output budget: the part's key metrics, and
 	// the beancounters that are problems.
-	perf []plugin.Perf
+	perf []check.Perf
 	// detail is perfdata that goes last, the first to go when the output
 	// budget is tight (the task breakdown, the other beancounters).
-	detail []plugin.Perf
+	detail []check.Perf
 }
 
 // entry is one finding of a part in the long output: a line with its
 // state, and its continuation lines (a vzctl hint). The budget keeps or
 // drops an entry whole, worst entries first.
 type entry struct {
-	state plugin.State
+	state status.Status
 	lines []string
 }
 
 // set sets the part's state and summary text and adds its line.
-func (p *part) set(st plugin.State, short, line string) {
+func (p *part) set(st status.Status, short, line string) {
 	p.state, p.short = st, short
 	p.add(st, line)
 }
 
 // add adds a long-output entry.
-func (p *part) add(st plugin.State, lines ...string) {
+func (p *part) add(st status.Status, lines ...string) {
 	p.entries = append(p.entries, entry{st, lines})
 }
 
@@ -105,11 +106,11 @@ type ct struct {
 
 // Check runs the parts in order; a stopped container only gets state and
 // quota.
-func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
+func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
 	c, err := a.identify(n, pr)
 	if err != nil {
-		return plugin.FromError(err)
+		return check.FromError(err)
 	}
 	var parts []*part
 	add := func(name string, fn func() *part) {
@@ -128,7 +129,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 		if !a.f.skipped("tasks") || !a.f.skipped("processes") {
 			tasks, taskErr = a.scan(ctx, n, pr, c)
 			if ctx.Err() != nil {
-				return plugin.Unknownf(nil, "%s: timed out while %s", c.label, pr.Current())
+				return check.Unknownf(nil, "%s: timed out while %s", c.label, pr.Current())
 			}
 		}
 		add("tasks", func() *part { return a.load(n, pr, c, tasks, taskErr) })
@@ -141,7 +142,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 }
 
 // identify resolves --ctid and reads what says whether it runs.
-func (a *App) identify(n node.Node, pr *plugin.Progress) (*ct, error) {
+func (a *App) identify(n node.Node, pr *check.Progress) (*ct, error) {
 	c := &ct{}
 	veinfo, err := n.VEInfo(pr)
 	switch {
@@ -199,29 +200,29 @@ func (a *App) state(c *ct) *part {
 	}
 	switch {
 	case !c.running && expect == "running":
-		p.set(plugin.Critical, "not running", "[CRITICAL] state: not running, but it should"+why)
+		p.set(status.Critical, "not running", "[CRITICAL] state: not running, but it should"+why)
 	case c.running && expect == "stopped":
-		p.set(plugin.Warning, "running, expected stopped", "[WARNING] state: running, but --expect stopped")
+		p.set(status.Warning, "running, expected stopped", "[WARNING] state: running, but --expect stopped")
 	case c.running:
-		p.set(plugin.OK, "", "[OK] state: running"+why)
+		p.set(status.OK, "", "[OK] state: running"+why)
 	default:
-		p.set(plugin.OK, "", "[OK] state: stopped"+why)
+		p.set(status.OK, "", "[OK] state: stopped"+why)
 	}
 	runningPerf := "0"
 	if c.running {
 		runningPerf = "1"
 	}
-	p.perf = append(p.perf, plugin.Perf{Label: "running", Value: runningPerf, Min: "0", Max: "1"})
+	p.perf = append(p.perf, check.Perf{Label: "running", Value: runningPerf, Min: "0", Max: "1"})
 	switch {
 	case c.cfgErr == nil:
 	case node.NoConfig(c.cfgErr): // running: identify refused it otherwise
-		p.state = plugin.Worse(p.state, plugin.Warning)
+		p.state = status.Worse(p.state, status.Warning)
 		p.short = joinShort(p.short, "no config")
-		p.add(plugin.Warning, "[WARNING] config: none for a running container ("+c.cfgErr.Error()+")")
+		p.add(status.Warning, "[WARNING] config: none for a running container ("+c.cfgErr.Error()+")")
 	default:
-		p.state = plugin.Worse(p.state, plugin.Warning)
+		p.state = status.Worse(p.state, status.Warning)
 		p.short = joinShort(p.short, "config unreadable")
-		p.add(plugin.Warning, "[WARNING] config: "+c.cfgErr.Error())
+		p.add(status.Warning, "[WARNING] config: "+c.cfgErr.Error())
 	}
 	return p
 }
@@ -233,12 +234,12 @@ func joinShort(a, b string) string {
 	return a + ", " + b
 }
 
-func (a *App) uptime(n node.Node, pr *plugin.Progress, c *ct) *part {
+func (a *App) uptime(n node.Node, pr *check.Progress, c *ct) *part {
 	p := &part{}
 	st, err := n.VEStat(pr)
-	unknown := plugin.OK // uptime is informational unless asked for
+	unknown := status.OK // uptime is informational unless asked for
 	if a.f.RestartWarning > 0 {
-		unknown = plugin.Unknown
+		unknown = status.Unknown
 	}
 	if err != nil {
 		p.set(unknown, "uptime unknown", fmt.Sprintf("[%s] uptime: unknown (%s)", unknown, err))
@@ -255,13 +256,13 @@ func (a *App) uptime(n node.Node, pr *plugin.Progress, c *ct) *part {
 		return p
 	}
 	up := time.Duration(secs * float64(time.Second))
-	p.perf = append(p.perf, plugin.Perf{Label: "uptime", Value: strconv.FormatInt(int64(secs), 10), UOM: "s", Min: "0"})
+	p.perf = append(p.perf, check.Perf{Label: "uptime", Value: strconv.FormatInt(int64(secs), 10), UOM: "s", Min: "0"})
 	if a.f.RestartWarning > 0 && up < a.f.RestartWarning.D() {
 		ago := report.Duration(up, 2)
-		p.set(plugin.Warning, "restarted "+ago+" ago", "[WARNING] uptime: restarted "+ago+" ago (less than --restart-warning "+report.Duration(a.f.RestartWarning.D(), 0)+")")
+		p.set(status.Warning, "restarted "+ago+" ago", "[WARNING] uptime: restarted "+ago+" ago (less than --restart-warning "+report.Duration(a.f.RestartWarning.D(), 0)+")")
 		return p
 	}
-	p.set(plugin.OK, "", "[OK] uptime: "+report.Duration(up, 2))
+	p.set(status.OK, "", "[OK] uptime: "+report.Duration(up, 2))
 	return p
 }
 
@@ -284,7 +285,7 @@ func isNumeric(s string) bool {
 	return err == nil
 }
 
-func (a *App) scan(ctx context.Context, n node.Node, pr *plugin.Progress, c *ct) (*node.Tasks, error) {
+func (a *App) scan(ctx context.Context, n node.Node, pr *check.Progress, c *ct) (*node.Tasks, error) {
 	ids := a.envIDs(c)
 	tasks, err := n.ScanTasks(ctx, pr, ids)
 	if err != nil {
@@ -304,10 +305,10 @@ func (a *App) scan(ctx context.Context, n node.Node, pr *plugin.Progress, c *ct)
 // load judges runnable + uninterruptible tasks: the container's
 // instantaneous load, which the host can count even when the container is
 // too sick to report it.
-func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, err error) *part {
+func (a *App) load(n node.Node, pr *check.Progress, c *ct, tasks *node.Tasks, err error) *part {
 	p := &part{}
 	if err != nil {
-		p.set(plugin.Unknown, "tasks unknown", "[UNKNOWN] tasks: "+err.Error())
+		p.set(status.Unknown, "tasks unknown", "[UNKNOWN] tasks: "+err.Error())
 		return p
 	}
 	cpus := 0
@@ -330,49 +331,49 @@ func (a *App) load(n node.Node, pr *plugin.Progress, c *ct, tasks *node.Tasks, e
 	st := level(load, warn, crit)
 	dst := level(uint64(d), a.f.DstateWarning, a.f.DstateCritical)
 	switch {
-	case st != plugin.OK:
+	case st != status.OK:
 		p.set(st, fmt.Sprintf("%d runnable/blocked tasks", load), fmt.Sprintf("[%s] tasks: %s", st, detail))
 	default:
-		p.set(plugin.OK, "", "[OK] tasks: "+detail)
+		p.set(status.OK, "", "[OK] tasks: "+detail)
 	}
-	if dst != plugin.OK {
-		p.state = plugin.Worse(p.state, dst)
+	if dst != status.OK {
+		p.state = status.Worse(p.state, dst)
 		p.short = joinShort(p.short, fmt.Sprintf("%d tasks in D state", d))
 		p.add(dst, fmt.Sprintf("[%s] tasks: %d uninterruptible (D): blocked on storage or the kernel", dst, d))
 	}
 	p.perf = append(p.perf,
-		plugin.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
-		plugin.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: a.f.DstateWarning.Text(), Crit: a.f.DstateCritical.Text(), Min: "0"},
+		check.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
+		check.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: a.f.DstateWarning.Text(), Crit: a.f.DstateCritical.Text(), Min: "0"},
 	)
 	// The breakdown is detail: under NRPE 2's budget a problem's lines
 	// matter more than graphs of sleeping threads.
 	p.detail = append(p.detail,
-		plugin.Perf{Label: "tasks_total", Value: strconv.Itoa(tasks.Threads), Min: "0"},
-		plugin.Perf{Label: "processes", Value: strconv.Itoa(tasks.Processes), Min: "0"},
-		plugin.Perf{Label: "tasks_running", Value: strconv.Itoa(r), Min: "0"},
-		plugin.Perf{Label: "tasks_sleeping", Value: strconv.Itoa(tasks.ByState['S']), Min: "0"},
-		plugin.Perf{Label: "tasks_zombie", Value: strconv.Itoa(tasks.ByState['Z']), Min: "0"},
+		check.Perf{Label: "tasks_total", Value: strconv.Itoa(tasks.Threads), Min: "0"},
+		check.Perf{Label: "processes", Value: strconv.Itoa(tasks.Processes), Min: "0"},
+		check.Perf{Label: "tasks_running", Value: strconv.Itoa(r), Min: "0"},
+		check.Perf{Label: "tasks_sleeping", Value: strconv.Itoa(tasks.ByState['S']), Min: "0"},
+		check.Perf{Label: "tasks_zombie", Value: strconv.Itoa(tasks.ByState['Z']), Min: "0"},
 	)
 	return p
 }
 
-func level(v uint64, warn, crit *threshold.Range) plugin.State {
+func level(v uint64, warn, crit *threshold.Range) status.Status {
 	switch {
 	case crit != nil && crit.Alerts(v):
-		return plugin.Critical
+		return status.Critical
 	case warn != nil && warn.Alerts(v):
-		return plugin.Warning
+		return status.Warning
 	}
-	return plugin.OK
+	return status.OK
 }
 
 func (a *App) processes(tasks *node.Tasks, err error) *part {
 	if len(a.f.Process) == 0 {
 		return nil
 	}
-	p := &part{state: plugin.OK}
+	p := &part{state: status.OK}
 	if err != nil {
-		p.set(plugin.Unknown, "processes unknown", "[UNKNOWN] processes: "+err.Error())
+		p.set(status.Unknown, "processes unknown", "[UNKNOWN] processes: "+err.Error())
 		return p
 	}
 	var bad, good []string
@@ -392,26 +393,26 @@ func (a *App) processes(tasks *node.Tasks, err error) *part {
 		}
 	}
 	if len(bad) > 0 {
-		p.set(plugin.Critical, strings.Join(bad, ", "), "[CRITICAL] processes: "+strings.Join(append(bad, good...), ", "))
+		p.set(status.Critical, strings.Join(bad, ", "), "[CRITICAL] processes: "+strings.Join(append(bad, good...), ", "))
 	} else {
-		p.set(plugin.OK, "", "[OK] processes: "+strings.Join(good, ", "))
+		p.set(status.OK, "", "[OK] processes: "+strings.Join(good, ", "))
 	}
 	return p
 }
 
-func (a *App) beancounters(n node.Node, pr *plugin.Progress, c *ct) *part {
+func (a *App) beancounters(n node.Node, pr *check.Progress, c *ct) *part {
 	p := &part{}
 	snap := c.snap // read by identify; a second read would see the same values
 	if snap == nil {
 		var err error
 		if snap, err = n.ContainerBeancounters(pr, c.id); err != nil {
-			p.set(plugin.Unknown, "beancounters unknown", "[UNKNOWN] beancounters: "+err.Error())
+			p.set(status.Unknown, "beancounters unknown", "[UNKNOWN] beancounters: "+err.Error())
 			return p
 		}
 	}
 	blk, ok := snap.Container(c.id)
 	if !ok {
-		p.set(plugin.Unknown, "no beancounters", "[UNKNOWN] beancounters: none for "+c.label+" in "+snap.Source)
+		p.set(status.Unknown, "no beancounters", "[UNKNOWN] beancounters: none for "+c.label+" in "+snap.Source)
 		return p
 	}
 	sel := a.f.selection()
@@ -431,17 +432,17 @@ func (a *App) beancounters(n node.Node, pr *plugin.Progress, c *ct) *part {
 	var problems []usage.Finding
 	evaluated := settings.Rows(blk, want, true, func(f usage.Finding) { problems = append(problems, f) })
 	usage.SortProblems(problems)
-	p.state = plugin.OK
+	p.state = status.OK
 	var shorts []string
 	problem := map[string]bool{}
 	for _, f := range problems {
-		p.state = plugin.Worse(p.state, f.State)
+		p.state = status.Worse(p.state, f.State)
 		shorts = append(shorts, report.Short(f))
 		p.add(f.State, report.ProblemLines(c.label, f)...)
 		problem[f.Row.Name] = true
 	}
 	if len(problems) == 0 {
-		p.add(plugin.OK, fmt.Sprintf("[OK] beancounters: %s within thresholds", report.Plural(evaluated, "resource")))
+		p.add(status.OK, fmt.Sprintf("[OK] beancounters: %s within thresholds", report.Plural(evaluated, "resource")))
 	}
 	p.short = strings.Join(shorts, ", ")
 	// The problems' perfdata stays within any budget, as in check_ubc.
@@ -450,7 +451,7 @@ func (a *App) beancounters(n node.Node, pr *plugin.Progress, c *ct) *part {
 	return p
 }
 
-func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *ct) *part {
+func (a *App) failcnt(ctx context.Context, n node.Node, pr *check.Progress, c *ct) *part {
 	if a.f.StateFile == "" {
 		return nil
 	}
@@ -467,14 +468,14 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *
 		return snap, sel, err
 	})
 	if err != nil {
-		p.set(plugin.Unknown, "failcnt unknown", "[UNKNOWN] failcnt: "+err.Error())
+		p.set(status.Unknown, "failcnt unknown", "[UNKNOWN] failcnt: "+err.Error())
 		return p
 	}
 	res := checkfailcnt.Result(out, snap, func(string) string { return c.label }, a.f.Growth.Hold.D())
 	p.state = res.State
 	// The summary names the container first; the first line already does.
 	summary := strings.TrimPrefix(res.Summary, c.label+" ")
-	if res.State != plugin.OK {
+	if res.State != status.OK {
 		p.short = "failcnt " + summary
 	}
 	p.add(res.State, fmt.Sprintf("[%s] failcnt: %s", res.State, summary))
@@ -485,24 +486,24 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *plugin.Progress, c *
 	return p
 }
 
-func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
+func (a *App) quota(n node.Node, pr *check.Progress, c *ct) *part {
 	p := &part{}
 	layout := c.cfg["VE_LAYOUT"]
 	if layout == "ploop" { // no need to take vzquota's global lock
-		p.set(plugin.OK, "", "[OK] quota: ploop (VE_LAYOUT=ploop): its quota is inside the image, not visible from the host")
+		p.set(status.OK, "", "[OK] quota: ploop (VE_LAYOUT=ploop): its quota is inside the image, not visible from the host")
 		return p
 	}
 	quotas, err := n.VZQuota(pr)
 	if err != nil && !node.IsNotExist(err) {
-		p.set(plugin.Unknown, "quota unknown", "[UNKNOWN] quota: "+err.Error())
+		p.set(status.Unknown, "quota unknown", "[UNKNOWN] quota: "+err.Error())
 		return p
 	}
 	q, ok := quotas[c.id]
 	if !ok {
-		p.set(plugin.OK, "", "[OK] quota: "+noQuota(n, c, layout, err == nil))
+		p.set(status.OK, "", "[OK] quota: "+noQuota(n, c, layout, err == nil))
 		return p
 	}
-	p.state = plugin.OK
+	p.state = status.OK
 	var shorts []string
 	for _, m := range []struct {
 		what             string
@@ -514,12 +515,12 @@ func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 		if basis == 0 {
 			basis, basisName = m.hard, "hard limit"
 		}
-		perf := plugin.Perf{Label: "quota_" + m.what, Value: strconv.FormatUint(m.used*m.unit, 10), UOM: m.uom, Min: "0"}
+		perf := check.Perf{Label: "quota_" + m.what, Value: strconv.FormatUint(m.used*m.unit, 10), UOM: m.uom, Min: "0"}
 		if m.hard > 0 {
 			perf.Max = strconv.FormatUint(m.hard*m.unit, 10)
 		}
 		if basis == 0 {
-			p.add(plugin.OK, fmt.Sprintf("[OK] quota: %s %s used, no limit", m.what, quotaValue(m.used, m.unit)))
+			p.add(status.OK, fmt.Sprintf("[OK] quota: %s %s used, no limit", m.what, quotaValue(m.used, m.unit)))
 			p.perf = append(p.perf, perf)
 			continue
 		}
@@ -534,8 +535,8 @@ func (a *App) quota(n node.Node, pr *plugin.Progress, c *ct) *part {
 		p.perf = append(p.perf, perf)
 		text := fmt.Sprintf("%s %d.%d%% of %s", m.what, pct/10, pct%10, basisName)
 		p.add(st, fmt.Sprintf("[%s] quota: %s (%s of %s, hard %s)", st, text, quotaValue(m.used, m.unit), quotaValue(basis, m.unit), quotaValue(m.hard, m.unit)))
-		if st != plugin.OK {
-			p.state = plugin.Worse(p.state, st)
+		if st != status.OK {
+			p.state = status.Worse(p.state, st)
 			shorts = append(shorts, text)
 		}
 	}
@@ -577,9 +578,9 @@ func quotaValue(v, unit uint64) string {
 // The long output lists the entries worst first, so that a small
 // --max-output drops OK entries before problems; the perfdata of the
 // problems is never cut (only the detail).
-func (a *App) result(c *ct, parts []*part) plugin.Result {
-	res := plugin.Result{State: plugin.OK, MaxBytes: a.f.MaxOutput, More: "%d more findings not shown (raise --max-output)"}
-	worseFirst := func(x, y plugin.State) bool { return x != y && plugin.Worse(x, y) == x }
+func (a *App) result(c *ct, parts []*part) check.Result {
+	res := check.Result{State: status.OK, MaxBytes: a.f.MaxOutput, More: "%d more findings not shown (raise --max-output)"}
+	worseFirst := func(x, y status.Status) bool { return x != y && status.Worse(x, y) == x }
 	var entries []entry
 	for _, p := range parts {
 		entries = append(entries, p.entries...)
@@ -589,15 +590,15 @@ func (a *App) result(c *ct, parts []*part) plugin.Result {
 	sort.SliceStable(parts, func(i, j int) bool { return worseFirst(parts[i].state, parts[j].state) })
 	var shorts []string
 	for _, p := range parts {
-		res.State = plugin.Worse(res.State, p.state)
-		if p.state != plugin.OK && p.short != "" {
+		res.State = status.Worse(res.State, p.state)
+		if p.state != status.OK && p.short != "" {
 			shorts = append(shorts, p.short)
 		}
 		res.Perf = append(res.Perf, p.perf...) // the worst parts' first, should even they be cut
 		res.Detail.Add(p.detail...)
 	}
 	for _, e := range entries {
-		res.Items = append(res.Items, plugin.Item{Lines: e.lines})
+		res.Items = append(res.Items, check.Item{Lines: e.lines})
 	}
 	summary := strings.Join(shorts, ", ")
 	switch {

@@ -10,17 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkct"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugin"
-	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
 func TestGolden(t *testing.T) {
-	root := plugintest.RepoRoot(t)
+	root := checktest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	plugintest.GoldenTable(t, "check_vz_container", func() plugin.App { return checkct.New() }, map[string][]string{
+	checktest.GoldenTable(t, "check_vz_container", func() check.App { return checkct.New() }, map[string][]string{
 		"incident-204":                      {"--root", node("incident-204"), "--ctid", "204"},
 		"incident-web1-processes":           {"--root", node("incident-204"), "--ctid", "web1", "--process", "apache2:2", "--process", "slapd", "--process", "named", "--process", "cron:1:1"},
 		"incident-healthy-203":              {"--root", node("incident-204"), "--ctid", "dns1", "--process", "named"},
@@ -46,15 +46,15 @@ func TestGolden(t *testing.T) {
 // A running container whose config is gone is a WARNING, not a crash.
 func TestConfigProblems(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
+	checktest.WriteNode(t, dir, nodegen.Incident204().Write)
 	os.Remove(filepath.Join(dir, "etc", "vz", "conf", "203.conf"))
 	os.Remove(filepath.Join(dir, "etc", "vz", "names", "dns1"))
-	out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "203")
+	out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", "203")
 	if code != 1 || !strings.Contains(out, "no config") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	os.WriteFile(filepath.Join(dir, "etc", "vz", "conf", "202.conf"), []byte("NAME=\"db1\nONBOOT=yes\n"), 0o644)
-	out, code = plugintest.Run(checkct.New(), "--root", dir, "--ctid", "202")
+	out, code = checktest.Run(checkct.New(), "--root", dir, "--ctid", "202")
 	if code != 1 || !strings.Contains(out, "config unreadable") || !strings.Contains(out, "202.conf line 1") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
@@ -90,7 +90,7 @@ func TestEnvIDMatching(t *testing.T) {
 		dir, ok := dirs[c.envIDs]
 		if !ok {
 			dir = filepath.Join(t.TempDir(), c.envIDs)
-			plugintest.WriteNode(t, dir, nodes[c.envIDs]().Write)
+			checktest.WriteNode(t, dir, nodes[c.envIDs]().Write)
 			dirs[c.envIDs] = dir
 		}
 		if c.noVEID {
@@ -101,8 +101,8 @@ func TestEnvIDMatching(t *testing.T) {
 			}
 		}
 		args := append([]string{"--root", dir, "--ctid", id, "--skip", "beancounters"}, c.args...)
-		out, code := plugintest.Run(checkct.New(), args...)
-		if out = plugintest.Normalize(out, dir); code != c.code || !strings.Contains(out, c.want) {
+		out, code := checktest.Run(checkct.New(), args...)
+		if out = checktest.Normalize(out, dir); code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("%s: exit %d, want %d and %q:\n%s", c.name, code, c.code, c.want, out)
 		}
 	}
@@ -131,9 +131,9 @@ func TestThreadsCounted(t *testing.T) {
 		n.AddProcess(c.ctid, "mysqld", c.states)
 	}
 	dir := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, dir, n.Write)
+	checktest.WriteNode(t, dir, n.Write)
 	for _, c := range cases {
-		out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", c.ctid, "--process", "mysqld:1:1", "--skip", "beancounters,quota")
+		out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", c.ctid, "--process", "mysqld:1:1", "--skip", "beancounters,quota")
 		if code != c.code {
 			t.Errorf("CT %s: exit %d, want %d", c.ctid, code, c.code)
 		}
@@ -148,7 +148,7 @@ func TestThreadsCounted(t *testing.T) {
 // The kernel keeps 15 bytes of a command name: systemd-journald shows as
 // systemd-journal, and --process compares a longer name on those.
 func TestLongProcessName(t *testing.T) {
-	root := plugintest.RepoRoot(t)
+	root := checktest.RepoRoot(t)
 	node := filepath.Join(root, "testdata", "nodes", "vz7-uuid")
 	if b, err := os.ReadFile(filepath.Join(node, "proc", "23", "status")); err != nil || !strings.HasPrefix(string(b), "Name:\tsystemd-journal\n") {
 		t.Fatalf("the fake node lost its journald (pid 23): %q %v", b, err)
@@ -164,7 +164,7 @@ func TestLongProcessName(t *testing.T) {
 		{"systemd-journ", 2, "systemd-journ missing"},
 	}
 	for _, c := range cases {
-		out, code := plugintest.Run(checkct.New(), "--root", node, "--ctid", "app1", "--process", c.spec, "--skip", "beancounters")
+		out, code := checktest.Run(checkct.New(), "--root", node, "--ctid", "app1", "--process", c.spec, "--skip", "beancounters")
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("--process %s: exit %d, want %d and %q:\n%s", c.spec, code, c.code, c.want, out)
 		}
@@ -175,7 +175,7 @@ func TestLongProcessName(t *testing.T) {
 // naming it, within the timeout.
 func TestBlockingTaskFileTimesOut(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
+	checktest.WriteNode(t, dir, nodegen.Incident204().Write)
 	for _, c := range []struct{ rel, ctid string }{
 		{"proc/100/status", "204"},
 		// CT 202's mysqld has 17 threads: the leader's own and another.
@@ -192,7 +192,7 @@ func TestBlockingTaskFileTimesOut(t *testing.T) {
 			t.Skip("no FIFOs here:", err)
 		}
 		start := time.Now()
-		out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", c.ctid, "-t", "0.5")
+		out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", c.ctid, "-t", "0.5")
 		if took := time.Since(start); took > 1500*time.Millisecond {
 			t.Errorf("%s: took %v with -t 0.5", c.rel, took)
 		}
@@ -212,16 +212,16 @@ func TestFailcntGrowth(t *testing.T) {
 	tmp := t.TempDir()
 	dir, state := filepath.Join(tmp, "node"), filepath.Join(tmp, "st", "ct204.json")
 	n := nodegen.Incident204()
-	plugintest.WriteNode(t, dir, n.Write)
+	checktest.WriteNode(t, dir, n.Write)
 	args := []string{"--root", dir, "--ctid", "204", "--state-file", state, "--skip", "tasks,beancounters,quota"}
-	if out, code := plugintest.Run(checkct.New(), args...); code != 0 || !strings.Contains(out, "baseline recorded") {
+	if out, code := checktest.Run(checkct.New(), args...); code != 0 || !strings.Contains(out, "baseline recorded") {
 		t.Fatalf("baseline: exit %d\n%s", code, out)
 	}
 	if err := n.SetFailcnt("204", "tcpsndbuf", 1861284+77); err != nil {
 		t.Fatal(err)
 	}
-	plugintest.WriteNode(t, dir, n.Write)
-	out, code := plugintest.Run(checkct.New(), args...)
+	checktest.WriteNode(t, dir, n.Write)
+	out, code := checktest.Run(checkct.New(), args...)
 	if code != 2 || !strings.Contains(out, "tcpsndbuf +77") || !strings.Contains(out, "'failcnt_increase'=77c") {
 		t.Fatalf("growth: exit %d\n%s", code, out)
 	}
@@ -240,7 +240,7 @@ func BenchmarkTaskScan50000(b *testing.B) {
 			dir := benchNode(b, threads)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				out, code := plugintest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
+				out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
 				if code == 3 {
 					b.Fatal(out)
 				}
@@ -256,7 +256,7 @@ func newNode(t *testing.T, n *nodegen.Node, change func(n *nodegen.Node)) string
 		change(n)
 	}
 	dir := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, dir, n.Write)
+	checktest.WriteNode(t, dir, n.Write)
 	return dir
 }
 
@@ -312,12 +312,12 @@ func TestNoSuchContainer(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := newNode(t, c.node(), func(n *nodegen.Node) { n.Files = c.files })
-			var app plugin.App = checkct.New()
+			var app check.App = checkct.New()
 			if c.plugin == "check_ubc" {
 				app = checkubc.New()
 			}
-			out, code := plugintest.Run(app, "--root", root, "--ctid", c.ctid)
-			out = plugintest.Normalize(out, root)
+			out, code := checktest.Run(app, "--root", root, "--ctid", c.ctid)
+			out = checktest.Normalize(out, root)
 			if code != c.code {
 				t.Errorf("exit %d, want %d", code, c.code)
 			}
@@ -351,7 +351,7 @@ func TestFirstLineStartsWithTag(t *testing.T) {
 		{[]string{"--ctid", "207"}, "VZ CONTAINER CRITICAL - CT 207 (legacy-shop): "},
 		{[]string{"--ctid", "240"}, "VZ CONTAINER UNKNOWN - "},
 	} {
-		out, _ := plugintest.Run(checkct.New(), append([]string{"--root", root}, c.args...)...)
+		out, _ := checktest.Run(checkct.New(), append([]string{"--root", root}, c.args...)...)
 		if !strings.HasPrefix(out, c.want) {
 			t.Errorf("%v: first line %q, want it to start with %q", c.args, strings.SplitN(out, "\n", 2)[0], c.want)
 		}
@@ -361,8 +361,8 @@ func TestFirstLineStartsWithTag(t *testing.T) {
 // With NRPE 2's 1,023 bytes, the OK entries go before any problem, and the
 // problems' perfdata stays (issue 10 item 8).
 func TestNRPE2BudgetKeepsProblems(t *testing.T) {
-	root := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
-	out, code := plugintest.Run(checkct.New(), "--root", root, "--ctid", "204", "--max-output", "1023")
+	root := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	out, code := checktest.Run(checkct.New(), "--root", root, "--ctid", "204", "--max-output", "1023")
 	if code != 2 || len(out) > 1023 {
 		t.Fatalf("exit %d, %d bytes:\n%s", code, len(out), out)
 	}
@@ -413,8 +413,8 @@ func TestQuotaReason(t *testing.T) {
 			if c.name == "no-vzquota-file" {
 				os.Remove(filepath.Join(root, "proc", "vz", "vzquota"))
 			}
-			out, _ := plugintest.Run(checkct.New(), "--root", root, "--ctid", c.ctid)
-			out = plugintest.Normalize(out, root)
+			out, _ := checktest.Run(checkct.New(), "--root", root, "--ctid", c.ctid)
+			out = checktest.Normalize(out, root)
 			if !strings.Contains(out, c.want) || strings.Contains(out, "(ploop)") {
 				t.Errorf("want %q:\n%s", c.want, out)
 			}

@@ -6,14 +6,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/failcnt"
-	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/node"
-	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/statefile"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -41,13 +42,13 @@ func (f *AppFlags) Validate() error {
 
 // App is check_ubc_failcnt; build it with New.
 type App struct {
-	plugin.Meta
+	check.Meta
 	f AppFlags
 }
 
-// New returns the plugin.
+// New returns the check.
 func New() *App {
-	return &App{Meta: plugin.Meta{Prog: "check_ubc_failcnt", StateTag: "UBC FAILCNT", Usage: help, Command: "ubc_failcnt"}}
+	return &App{Meta: check.Meta{Prog: "check_ubc_failcnt", StateTag: "UBC FAILCNT", Usage: help, Command: "ubc_failcnt"}}
 }
 
 func (a *App) Flags() any          { return &a.f }
@@ -58,8 +59,8 @@ func (a *App) Common() *cli.Common { return &a.f.Common }
 func (a *App) Guard() error {
 	return privilege.Guard(
 		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
-		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: failstate.DefaultDir},
-		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: failstate.DefaultDir},
+		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: statefile.DefaultDir},
+		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir},
 	)
 }
 
@@ -77,7 +78,7 @@ Examples:
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 
 // Check reads the beancounters and compares them with the state.
-func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
+func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
 	a.f.Growth.Warning, a.f.Growth.Critical = a.f.Warning, a.f.Critical
 	key := a.f.Select.Key()
@@ -85,7 +86,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 	if path == "" {
 		dir := a.f.StateDir
 		if dir == "" {
-			dir = failstate.DefaultDir
+			dir = statefile.DefaultDir
 		}
 		path = StatePath(dir, key, n.Root)
 	}
@@ -98,7 +99,7 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 		return snap, sel, err
 	})
 	if err != nil {
-		return plugin.FromError(err)
+		return check.FromError(err)
 	}
 	names := n.NewNames(pr)
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
@@ -108,8 +109,8 @@ func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
 }
 
 // Result words an outcome.
-func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold time.Duration) plugin.Result {
-	res := plugin.Result{State: out.State, More: "%d more not shown (-v or --max-output shows more)"}
+func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold time.Duration) check.Result {
+	res := check.Result{State: out.State, More: "%d more not shown (-v or --max-output shows more)"}
 	window := "since the last run"
 	if hold > 0 {
 		window = "in the last " + report.Duration(hold, 0)
@@ -125,12 +126,12 @@ func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold ti
 		res.Summary = growthSummary(out, label) + " " + window
 	}
 	for i, inc := range out.Increases {
-		res.Items = append(res.Items, plugin.Item{Lines: increaseLines(inc, out.Levels[i], snap, label)})
+		res.Items = append(res.Items, check.Item{Lines: increaseLines(inc, out.Levels[i], snap, label)})
 	}
 	if out.Report.Baseline && len(out.Report.History) > 0 {
 		res.Head = append(res.Head, "failcnt history at the baseline (not alarms; only growth alerts):")
 		for _, e := range out.Report.History {
-			res.Items = append(res.Items, plugin.Item{Lines: []string{fmt.Sprintf("  %s %s failcnt %d", label(e.CT), e.Resource, e.FailCnt)}})
+			res.Items = append(res.Items, check.Item{Lines: []string{fmt.Sprintf("  %s %s failcnt %d", label(e.CT), e.Resource, e.FailCnt)}})
 		}
 	}
 	if len(out.Report.Restarts) > 0 {
@@ -165,7 +166,7 @@ func growthSummary(out *Outcome, label func(string) string) string {
 	prev := ""
 	shown := 0
 	for i, inc := range out.Increases {
-		if out.Levels[i] == plugin.OK {
+		if out.Levels[i] == status.OK {
 			continue
 		}
 		if shown == 3 {
@@ -189,14 +190,14 @@ func growthSummary(out *Outcome, label func(string) string) string {
 func alerting(out *Outcome) int {
 	n := 0
 	for _, l := range out.Levels {
-		if l != plugin.OK {
+		if l != status.OK {
 			n++
 		}
 	}
 	return n
 }
 
-func increaseLines(inc failcnt.Increase, lv plugin.State, snap *ubc.Snapshot, label func(string) string) []string {
+func increaseLines(inc failcnt.Increase, lv status.Status, snap *ubc.Snapshot, label func(string) string) []string {
 	when := "at " + stamp(inc.Last.Wall)
 	if inc.First.Wall != inc.Last.Wall {
 		when = "between " + stamp(inc.First.Wall) + " and " + stamp(inc.Last.Wall)

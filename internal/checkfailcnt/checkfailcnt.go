@@ -9,19 +9,21 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/vzmon/vzmon/internal/cli"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/status"
+
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/failcnt"
-	"github.com/vzmon/vzmon/internal/failstate"
 	"github.com/vzmon/vzmon/internal/node"
-	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/statefile"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
@@ -46,7 +48,7 @@ type Flags struct {
 }
 
 // capped resources grow under reclaim pressure, not failure: at most
-// WARNING unless named with --critical-resource (formats doc §2.2).
+// WARNING unless named with --critical-resource (docs/formats.md §2.2).
 var capped = map[string]bool{"physpages": true, "swappages": true, "vmguarpages": true}
 
 // Validate checks names and durations.
@@ -84,15 +86,15 @@ func (f *Flags) criticalSet() map[string]bool {
 }
 
 // Level judges one increase.
-func (f *Flags) Level(inc failcnt.Increase, critical map[string]bool) plugin.State {
+func (f *Flags) Level(inc failcnt.Increase, critical map[string]bool) status.Status {
 	crit := critical[inc.Resource] || f.Critical != nil && f.Critical.Alerts(inc.Delta)
 	switch {
 	case crit && (!capped[inc.Resource] || critical[inc.Resource]):
-		return plugin.Critical
+		return status.Critical
 	case crit, f.Warning != nil && f.Warning.Alerts(inc.Delta):
-		return plugin.Warning
+		return status.Warning
 	}
-	return plugin.OK
+	return status.OK
 }
 
 // StatePath is the default state file for a selection key: one per
@@ -109,8 +111,8 @@ func StatePath(dir, key, root string) string {
 type Outcome struct {
 	Report    failcnt.Report
 	Increases []failcnt.Increase
-	Levels    []plugin.State
-	State     plugin.State
+	Levels    []status.Status
+	State     status.Status
 	Path      string
 	Selected  int    // containers compared
 	MovedTo   string // a corrupt state was moved here
@@ -127,16 +129,16 @@ type Reader func() (*ubc.Snapshot, *selection.Selection, error)
 // lock: a run holding an older read than the state's would see counters
 // go down and mistake that for a restart. Shared by check_ubc_failcnt and
 // check_vz_container.
-func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key, path string, read Reader) (*Outcome, *ubc.Snapshot, error) {
+func (f *Flags) Track(ctx context.Context, pr *check.Progress, n node.Node, key, path string, read Reader) (*Outcome, *ubc.Snapshot, error) {
 	out := &Outcome{Path: path}
 	pr.Stage("opening state file %s", out.Path)
-	store, err := failstate.Open(out.Path)
+	store, err := statefile.Open(out.Path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer store.Close()
 	pr.Stage("waiting for the lock on %s", store.LockName())
-	pr.Hint(func() []string { return failstate.LockHint(store.Holder()) })
+	pr.Hint(func() []string { return statefile.LockHint(store.Holder()) })
 	if err := store.Lock(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -160,12 +162,12 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 	if prev != nil && prev.Selection != key {
 		// Another selection's file (an explicit --state-file reused):
 		// comparing would invent or hide increases.
-		return nil, nil, &failstate.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
+		return nil, nil, &statefile.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
 			Hint: []string{"give each check its own --state-file, or leave the default path"}}
 	}
 	next, rep := failcnt.Update(prev, failcnt.Input{
 		Snap: snap, Container: sel.Container, Resource: sel.Resource, Starts: starts,
-		Now: failstate.Stamp{Wall: now.Unix(), Boot: clock.Uptime}, BootID: clock.BootID,
+		Now: statefile.Stamp{Wall: now.Unix(), Boot: clock.Uptime}, BootID: clock.BootID,
 		Selection: key, Hold: f.Hold.D(), Forget: f.Forget.D(),
 	})
 	pr.Stage("writing state file %s", out.Path)
@@ -197,15 +199,15 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 	}
 	out.Increases = failcnt.Aggregate(rep.Active)
 	critical := f.criticalSet()
-	out.State = plugin.OK
+	out.State = status.OK
 	for _, inc := range out.Increases {
 		lv := f.Level(inc, critical)
 		out.Levels = append(out.Levels, lv)
-		out.State = plugin.Worse(out.State, lv)
+		out.State = status.Worse(out.State, lv)
 	}
 	out.sortWorstFirst()
 	if out.Corrupt != nil {
-		out.State = plugin.Worse(out.State, plugin.Warning)
+		out.State = status.Worse(out.State, status.Warning)
 	}
 	return out, snap, nil
 }
@@ -213,7 +215,7 @@ func (f *Flags) Track(ctx context.Context, pr *plugin.Progress, n node.Node, key
 // startsOf returns each container's start, in seconds since the host
 // booted, where the kernel tells it; when it cannot tell for any, it says
 // why instead.
-func startsOf(n node.Node, pr *plugin.Progress, uptime float64) (map[string]float64, string) {
+func startsOf(n node.Node, pr *check.Progress, uptime float64) (map[string]float64, string) {
 	st, err := n.VEStat(pr)
 	if err != nil {
 		return nil, err.Error()
@@ -239,9 +241,9 @@ func (o *Outcome) sortWorstFirst() {
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
 		la, lb := o.Levels[idx[a]], o.Levels[idx[b]]
-		return la != lb && plugin.Worse(la, lb) == la
+		return la != lb && status.Worse(la, lb) == la
 	})
-	incs, lvs := make([]failcnt.Increase, len(idx)), make([]plugin.State, len(idx))
+	incs, lvs := make([]failcnt.Increase, len(idx)), make([]status.Status, len(idx))
 	for i, k := range idx {
 		incs[i], lvs[i] = o.Increases[k], o.Levels[k]
 	}
@@ -251,14 +253,14 @@ func (o *Outcome) sortWorstFirst() {
 // Perf is the perfdata of an outcome: each flagged failcnt, and the total
 // increase within the window, below the thresholds included (a graph of
 // failing allocations must not read 0 while the long output shows +5).
-func (o *Outcome) Perf() []plugin.Perf {
-	var perf []plugin.Perf
+func (o *Outcome) Perf() []check.Perf {
+	var perf []check.Perf
 	var total uint64
 	for i, inc := range o.Increases {
 		total = failcnt.AddSat(total, inc.Delta)
-		if o.Levels[i] != plugin.OK {
+		if o.Levels[i] != status.OK {
 			perf = append(perf, report.FailcntPerf(inc.CT, ubc.Row{Name: inc.Resource, FailCnt: inc.FailCnt}))
 		}
 	}
-	return append(perf, plugin.Perf{Label: "failcnt_increase", Value: strconv.FormatUint(total, 10), UOM: "c", Min: "0"})
+	return append(perf, check.Perf{Label: "failcnt_increase", Value: strconv.FormatUint(total, 10), UOM: "c", Min: "0"})
 }

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
-	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugintest"
+	"github.com/vzmon/vzmon/internal/statefile"
 )
 
 // stateHash is the selection hash in default state paths; with a temporary
@@ -58,16 +58,16 @@ func (s *story) advance(d time.Duration) {
 }
 
 func (s *story) run(extra ...string) (string, int) {
-	plugintest.WriteNode(s.t, s.root, s.node.Write)
+	checktest.WriteNode(s.t, s.root, s.node.Write)
 	args := append([]string{"--root", s.root, "--state-dir", s.state, "--now", s.now.Format(time.RFC3339)}, extra...)
-	out, code := plugintest.Run(checkfailcnt.New(), args...)
-	out = strings.ReplaceAll(plugintest.Normalize(out, ""), filepath.Dir(s.root), "TMP")
+	out, code := checktest.Run(checkfailcnt.New(), args...)
+	out = strings.ReplaceAll(checktest.Normalize(out, ""), filepath.Dir(s.root), "TMP")
 	return stateHash.ReplaceAllString(out, "failcnt-HASH.json"), code
 }
 
 func (s *story) golden(name string, extra ...string) {
 	out, code := s.run(extra...)
-	plugintest.Golden(s.t, filepath.Join("check_ubc_failcnt", name+".txt"), out, code)
+	checktest.Golden(s.t, filepath.Join("check_ubc_failcnt", name+".txt"), out, code)
 }
 
 // TestStory is the seed's incident as the operator's monitoring sees it:
@@ -118,8 +118,8 @@ func TestFlags(t *testing.T) {
 		{"bad-hold", []string{"--hold", "soon"}},
 		{"help", []string{"--help"}},
 	} {
-		out, code := plugintest.Run(checkfailcnt.New(), tt.args...)
-		plugintest.Golden(t, filepath.Join("check_ubc_failcnt", tt.name+".txt"), plugintest.Normalize(out, ""), code)
+		out, code := checktest.Run(checkfailcnt.New(), tt.args...)
+		checktest.Golden(t, filepath.Join("check_ubc_failcnt", tt.name+".txt"), checktest.Normalize(out, ""), code)
 	}
 }
 
@@ -147,7 +147,7 @@ func TestCorruptStateIsMovedAsideWithWarning(t *testing.T) {
 	}
 	if b, err := os.ReadFile(path); err != nil {
 		t.Fatal(err)
-	} else if _, err := failstate.Decode(b); err != nil {
+	} else if _, err := statefile.Decode(b); err != nil {
 		t.Fatalf("new baseline not written: %v", err)
 	}
 	if out, code := s.run(); code != 0 {
@@ -411,7 +411,7 @@ func TestReadsVersion1State(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := failstate.Decode(b)
+	st, err := statefile.Decode(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +428,7 @@ func TestReadsVersion1State(t *testing.T) {
 	}
 	if b, err = os.ReadFile(path); err != nil {
 		t.Fatal(err)
-	} else if st, err = failstate.Decode(b); err != nil || st.Version != failstate.Version || len(st.Holds) != 1 {
+	} else if st, err = statefile.Decode(b); err != nil || st.Version != statefile.Version || len(st.Holds) != 1 {
 		t.Fatalf("not rewritten in the current format: %v %+v", err, st)
 	}
 }

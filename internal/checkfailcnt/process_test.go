@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
-	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugintest"
+	"github.com/vzmon/vzmon/internal/statefile"
 )
 
 // bumpTable rewrites proc/bc/resources atomically (temp + rename, as the
@@ -48,11 +48,11 @@ func TestConcurrentRunsLoseNoIncrement(t *testing.T) {
 	if testing.Short() {
 		procs, rounds = 16, 4 // make test; make reliability runs the full storm
 	}
-	bin := plugintest.Binary(t, "check_ubc_failcnt")
+	bin := checktest.Binary(t, "check_ubc_failcnt")
 	tmp := t.TempDir()
 	root, state := filepath.Join(tmp, "node"), filepath.Join(tmp, "state.json")
 	node := nodegen.Incident204()
-	plugintest.WriteNode(t, root, node.Write)
+	checktest.WriteNode(t, root, node.Write)
 	args := []string{"--root", root, "--state-file", state, "--hold", "0", "-t", "60"}
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("baseline: %v\n%s", err, out)
@@ -99,7 +99,7 @@ func TestConcurrentRunsLoseNoIncrement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := failstate.Decode(b)
+	st, err := statefile.Decode(b)
 	if err != nil {
 		t.Fatalf("state invalid after the storm: %v", err)
 	}
@@ -117,22 +117,22 @@ func TestKilledRunsNeverCorruptState(t *testing.T) {
 	if testing.Short() {
 		runs = 50
 	}
-	bin := plugintest.Binary(t, "check_ubc_failcnt")
+	bin := checktest.Binary(t, "check_ubc_failcnt")
 	tmp := t.TempDir()
 	root, state := filepath.Join(tmp, "node"), filepath.Join(tmp, "st", "state.json")
 	node := nodegen.Generated(200, 7) // large enough that a write takes a while
-	plugintest.WriteNode(t, root, node.Write)
+	checktest.WriteNode(t, root, node.Write)
 	args := []string{"--root", root, "--state-file", state, "-t", "30"}
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("baseline: %v\n%s", err, out)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	valid := func(when string) *failstate.State {
+	valid := func(when string) *statefile.State {
 		b, err := os.ReadFile(state)
 		if err != nil {
 			t.Fatalf("%s: state file missing: %v", when, err)
 		}
-		st, err := failstate.Decode(b)
+		st, err := statefile.Decode(b)
 		if err != nil {
 			t.Fatalf("%s: partial or corrupt state: %v", when, err)
 		}
@@ -175,10 +175,10 @@ func BenchmarkSteadyState1000(b *testing.B) {
 		b.Fatal(err)
 	}
 	args := []string{"--root", root, "--state-dir", filepath.Join(tmp, "state")}
-	plugintest.Run(checkfailcnt.New(), args...) // baseline
+	checktest.Run(checkfailcnt.New(), args...) // baseline
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, code := plugintest.Run(checkfailcnt.New(), args...); code != 0 {
+		if _, code := checktest.Run(checkfailcnt.New(), args...); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}

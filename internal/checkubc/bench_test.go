@@ -6,9 +6,9 @@ import (
 
 	"github.com/atc0005/go-nagios"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugin"
 )
 
 // BenchmarkCheckNode1000 is a whole check_ubc run (flags, read, parse,
@@ -25,7 +25,7 @@ func BenchmarkCheckNode1000(b *testing.B) {
 		np := nagios.NewPlugin()
 		np.SetOutputTarget(&out)
 		np.SkipOSExit()
-		plugin.Run([]string{"--root", dir}, &out, &out, np, checkubc.New())
+		check.Run([]string{"--root", dir}, &out, &out, np, checkubc.New())
 		np.ReturnCheckResults()
 		if np.ExitStatusCode != 2 {
 			b.Fatalf("exit %d: %s", np.ExitStatusCode, out.String())
@@ -49,7 +49,7 @@ func BenchmarkPerfdataAll20000(b *testing.B) {
 		np := nagios.NewPlugin()
 		np.SetOutputTarget(&out)
 		np.SkipOSExit()
-		plugin.Run([]string{"--root", dir, "--perfdata", "all", "--max-output", "0"}, &out, &out, np, checkubc.New())
+		check.Run([]string{"--root", dir, "--perfdata", "all", "--max-output", "0"}, &out, &out, np, checkubc.New())
 		np.ReturnCheckResults()
 		if np.ExitStatusCode != 2 || out.Len() < 30<<20 {
 			b.Fatalf("exit %d, %d bytes: %.300s", np.ExitStatusCode, out.Len(), out.String())

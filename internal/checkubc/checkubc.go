@@ -9,12 +9,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/node"
-	"github.com/vzmon/vzmon/internal/plugin"
 	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
 )
@@ -50,13 +51,13 @@ func (f *Flags) Validate() error {
 
 // App is check_ubc; build it with New.
 type App struct {
-	plugin.Meta
+	check.Meta
 	f Flags
 }
 
-// New returns the plugin.
+// New returns the check.
 func New() *App {
-	return &App{Meta: plugin.Meta{Prog: "check_ubc", StateTag: "UBC", Usage: help, Command: "ubc"}}
+	return &App{Meta: check.Meta{Prog: "check_ubc", StateTag: "UBC", Usage: help, Command: "ubc"}}
 }
 
 func (a *App) Flags() any          { return &a.f }
@@ -82,18 +83,18 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`
 
 // Check reads, selects, evaluates and reports.
-func (a *App) Check(ctx context.Context, pr *plugin.Progress) plugin.Result {
+func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
 	snap, err := n.Beancounters(pr)
 	if err != nil {
-		return plugin.FromError(err)
+		return check.FromError(err)
 	}
 	if a.f.List {
 		return list(n, pr, snap)
 	}
 	sel, err := a.f.Select.Resolve(n, pr, snap)
 	if err != nil {
-		return plugin.FromError(err)
+		return check.FromError(err)
 	}
 	settings := a.f.Usage.Settings(sel.NamedResources())
 	pr.Stage("evaluating %d containers", len(snap.Containers))
@@ -138,9 +139,9 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 				worst = f
 			}
 			switch f.State {
-			case plugin.OK:
+			case status.OK:
 				return
-			case plugin.Warning:
+			case status.Warning:
 				ev.warn++
 			default:
 				ev.crit++
@@ -163,16 +164,16 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 	return ev
 }
 
-func (a *App) result(pr *plugin.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) plugin.Result {
+func (a *App) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
 	single := len(ev.cts) == 1 && len(sel.IDs) == 1
 	fullPerf := single || a.f.Perfdata == "all"
-	res := plugin.Result{State: plugin.OK, MaxBytes: a.budget(fullPerf)}
+	res := check.Result{State: status.OK, MaxBytes: a.budget(fullPerf)}
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
 	for _, f := range ev.problems {
-		res.State = plugin.Worse(res.State, f.State)
-		it := plugin.Item{Lines: report.ProblemLines(label(f.CT), f)}
+		res.State = status.Worse(res.State, f.State)
+		it := check.Item{Lines: report.ProblemLines(label(f.CT), f)}
 		if !fullPerf {
-			it.Perf = []plugin.Perf{report.FindingPerf(f)}
+			it.Perf = []check.Perf{report.FindingPerf(f)}
 		}
 		res.Items = append(res.Items, it)
 	}
@@ -181,7 +182,7 @@ func (a *App) result(pr *plugin.Progress, ev *evaluation, snap *ubc.Snapshot, se
 	if a.f.Verbose >= 2 {
 		res.More = "%d more lines not shown (raise --max-output)"
 		for _, ct := range ev.cts {
-			res.Items = append(res.Items, plugin.Item{Lines: []string{containerLine(ct, ev, label)}})
+			res.Items = append(res.Items, check.Item{Lines: []string{containerLine(ct, ev, label)}})
 		}
 	}
 	if fullPerf {
@@ -201,9 +202,9 @@ func (a *App) result(pr *plugin.Progress, ev *evaluation, snap *ubc.Snapshot, se
 	res.Tail = append(res.Tail, fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
 		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source))
 	res.Perf = append(res.Perf,
-		plugin.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
-		plugin.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
-		plugin.Perf{Label: "resources_critical", Value: strconv.Itoa(ev.crit), Min: "0"},
+		check.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
+		check.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
+		check.Perf{Label: "resources_critical", Value: strconv.Itoa(ev.crit), Min: "0"},
 	)
 	return res
 }

@@ -10,17 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/check"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
-	"github.com/vzmon/vzmon/internal/plugin"
-	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
 // TestGolden pins the full output and exit code for each node and flag
 // combination (go test ./internal/checkubc -update rewrites the files).
 func TestGolden(t *testing.T) {
-	root := plugintest.RepoRoot(t)
+	root := checktest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	plugintest.GoldenTable(t, "check_ubc", func() plugin.App { return checkubc.New() }, map[string][]string{
+	checktest.GoldenTable(t, "check_ubc", func() check.App { return checkubc.New() }, map[string][]string{
 		"incident-204":         {"--root", node("incident-204")},
 		"rhel6-vswap":          {"--root", node("rhel6-vswap")},
 		"ovz-32bit":            {"--root", node("ovz-32bit")},
@@ -61,8 +61,8 @@ func TestGolden(t *testing.T) {
 // The default output of a whole-node check fits NRPE 2's 1,023 bytes on
 // any node size.
 func TestNodeOutputFitsNRPE2(t *testing.T) {
-	root := plugintest.RepoRoot(t)
-	out, code := plugintest.Run(checkubc.New(), "--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "-w", "1", "-c", "2")
+	root := checktest.RepoRoot(t)
+	out, code := checktest.Run(checkubc.New(), "--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "-w", "1", "-c", "2")
 	if code != 2 || len(out) > checkubc.NodeBudget {
 		t.Fatalf("exit %d, %d bytes:\n%s", code, len(out), out)
 	}
@@ -83,7 +83,7 @@ func TestBlockingReadTimesOut(t *testing.T) {
 		t.Skip("no FIFOs here:", err)
 	}
 	start := time.Now()
-	out, code := plugintest.Run(checkubc.New(), "--root", dir, "-t", "0.3")
+	out, code := checktest.Run(checkubc.New(), "--root", dir, "-t", "0.3")
 	if took := time.Since(start); took > 1300*time.Millisecond {
 		t.Errorf("took %v with -t 0.3", took)
 	}
@@ -95,14 +95,14 @@ func TestBlockingReadTimesOut(t *testing.T) {
 // When the budget cuts per-resource perfdata, the output still fits and
 // its last long-output line counts exactly the values left out.
 func TestCutPerfdataIsCounted(t *testing.T) {
-	root := plugintest.RepoRoot(t)
+	root := checktest.RepoRoot(t)
 	args := []string{"--root", filepath.Join(root, "testdata", "nodes", "incident-204"), "--perfdata", "all"}
-	full, _ := plugintest.Run(checkubc.New(), append(args, "--max-output", "0")...)
+	full, _ := checktest.Run(checkubc.New(), append(args, "--max-output", "0")...)
 	perCT := regexp.MustCompile(`'ct[^']*'=`)
 	total := len(perCT.FindAllString(full, -1))
 	note := regexp.MustCompile(`perfdata: (\d+) of (\d+) detail values not shown`)
 	for _, budget := range []int{1023, 1500, 3000, 6000} {
-		out, code := plugintest.Run(checkubc.New(), append(args, "--max-output", fmt.Sprint(budget))...)
+		out, code := checktest.Run(checkubc.New(), append(args, "--max-output", fmt.Sprint(budget))...)
 		if code != 2 || len(out) > budget {
 			t.Fatalf("budget %d: exit %d, %d bytes", budget, code, len(out))
 		}
@@ -123,7 +123,7 @@ func TestCutPerfdataIsCounted(t *testing.T) {
 // Negative values reach their flag's check in every spelling, and a
 // negative range works (issue 10 item 18).
 func TestNegativeValues(t *testing.T) {
-	node := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	node := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
 	for _, tt := range []struct {
 		args  []string
 		code  int
@@ -136,7 +136,7 @@ func TestNegativeValues(t *testing.T) {
 		{[]string{"-c", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --critical: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},
 		{[]string{"-w", "-5:80", "-c", "-5:90"}, 2, "UBC CRITICAL - CT 204 (web1) tcpsndbuf 157% of barrier, numtcpsock 91.9% of barrier (6 containers checked)"},
 	} {
-		out, code := plugintest.Run(checkubc.New(), append([]string{"--root", node}, tt.args...)...)
+		out, code := checktest.Run(checkubc.New(), append([]string{"--root", node}, tt.args...)...)
 		if first, _, _ := strings.Cut(out, " | "); code != tt.code || !strings.HasPrefix(first, tt.first) {
 			t.Errorf("%q: exit %d:\n%s", tt.args, code, out)
 		}

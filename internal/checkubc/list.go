@@ -6,8 +6,9 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/node"
-	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -25,7 +26,7 @@ type Listed struct {
 // list prints the containers: the running ones from the beancounters and
 // the stopped ones from etc/vz/conf (only <ID>.conf files that are a
 // container's config), CT 0 left out.
-func list(n node.Node, pr *plugin.Progress, snap *ubc.Snapshot) plugin.Result {
+func list(n node.Node, pr *check.Progress, snap *ubc.Snapshot) check.Result {
 	byID := map[string]*Listed{}
 	for _, c := range snap.Containers {
 		if c.ID != "0" {
@@ -34,7 +35,7 @@ func list(n node.Node, pr *plugin.Progress, snap *ubc.Snapshot) plugin.Result {
 	}
 	configured, err := n.ConfigIDs(pr)
 	if err != nil {
-		return plugin.FromError(err)
+		return check.FromError(err)
 	}
 	for _, id := range configured {
 		if id != "0" && byID[id] == nil {
@@ -63,9 +64,9 @@ func list(n node.Node, pr *plugin.Progress, snap *ubc.Snapshot) plugin.Result {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
-		return plugin.FromError(err)
+		return check.FromError(err)
 	}
-	return plugin.Result{State: plugin.OK, Raw: b.String()}
+	return check.Result{State: status.OK, Raw: b.String()}
 }
 
 // idLess orders numeric IDs by number, before names.

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
 // --list lists containers only: <ID>.conf regular files with a valid
@@ -43,8 +43,8 @@ func TestListOnlyContainers(t *testing.T) {
 		"etc/vz/conf/7f3e2d1c-0b9a-4876.conf": "ONBOOT=\"yes\"\n",
 	}
 	root := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, root, n.Write)
-	out, code := plugintest.Run(checkubc.New(), "--root", root, "--list")
+	checktest.WriteNode(t, root, n.Write)
+	out, code := checktest.Run(checkubc.New(), "--root", root, "--list")
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}

@@ -1,6 +1,6 @@
 // Package cli holds the flags every plugin shares and the kong glue that
 // never lets kong exit by itself: bad flags, --help and --version all end
-// as exit 3 through the plugin.
+// as exit 3 through the check.
 package cli
 
 import (

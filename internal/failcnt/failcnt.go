@@ -1,6 +1,6 @@
 // Package failcnt compares the current failcnts with the previous run's
 // and keeps the increases of a recent window. Pure: states in, state and
-// report out; the file handling is in failstate.
+// report out; the file handling is in statefile.
 package failcnt
 
 import (
@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/statefile"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -25,7 +25,7 @@ type Input struct {
 	// Starts holds each container's start in seconds since boot, where the
 	// kernel tells it (vestat with certain units); missing otherwise.
 	Starts    map[string]float64
-	Now       failstate.Stamp
+	Now       statefile.Stamp
 	BootID    string
 	Selection string
 	// Hold is how long this run reports an increase. The state keeps each
@@ -39,20 +39,20 @@ type Input struct {
 // Report says what happened, for the output.
 type Report struct {
 	Baseline bool              // no previous state: this run only records
-	Active   []failstate.Event // increases within this run's --hold, this run's included
+	Active   []statefile.Event // increases within this run's --hold, this run's included
 	Restarts []string          // containers seen restarted this run
 	Resets   []string          // containers with a counter reset, not restarted
 	New      []string          // containers that appeared this run
 	Dropped  []string          // vanished containers forgotten this run
 	// History lists non-zero failcnts at the baseline (old, not alarms).
-	History []failstate.Event
+	History []statefile.Event
 }
 
 // Update computes the next state and the report. prev is nil on the first
 // run (or after a corrupt state was moved aside).
-func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
-	next := &failstate.State{Version: failstate.Version, Selection: in.Selection, BootID: in.BootID,
-		Written: in.Now, Containers: map[string]*failstate.Container{}}
+func Update(prev *statefile.State, in Input) (*statefile.State, Report) {
+	next := &statefile.State{Version: statefile.Version, Selection: in.Selection, BootID: in.BootID,
+		Written: in.Now, Containers: map[string]*statefile.Container{}}
 	var rep Report
 	var keepFor time.Duration
 	next.Holds, keepFor = holds(prev, in)
@@ -68,13 +68,13 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 		}
 	}
 	seenRes := map[string]bool{}
-	var fresh []failstate.Event
+	var fresh []statefile.Event
 	for i := range in.Snap.Containers {
 		ct := &in.Snap.Containers[i]
 		if !in.Container(ct.ID) {
 			continue
 		}
-		cur := &failstate.Container{LastSeen: in.Now, FailCnt: map[string]uint64{}}
+		cur := &statefile.Container{LastSeen: in.Now, FailCnt: map[string]uint64{}}
 		if s, ok := in.Starts[ct.ID]; ok {
 			cur.Start = &s
 		}
@@ -117,12 +117,12 @@ func Update(prev *failstate.State, in Input) (*failstate.State, Report) {
 
 // compare turns one container's change into events. Failcnts missing from
 // a container's maps are 0; tracked says which resources had a baseline.
-func compare(old, cur *failstate.Container, id string, tracked map[string]bool, in Input, rep *Report) []failstate.Event {
+func compare(old, cur *statefile.Container, id string, tracked map[string]bool, in Input, rep *Report) []statefile.Event {
 	if old == nil {
 		// Appeared after the baseline: it started from 0, so its whole
 		// failcnt is new.
 		rep.New = append(rep.New, id)
-		var evs []failstate.Event
+		var evs []statefile.Event
 		for _, e := range nonZero(id, cur, in.Now) {
 			e.New = true
 			evs = append(evs, e)
@@ -149,7 +149,7 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 	case wentDown:
 		rep.Resets = append(rep.Resets, id)
 	}
-	var evs []failstate.Event
+	var evs []statefile.Event
 	for _, res := range sortedKeys(cur.FailCnt) {
 		v, p := cur.FailCnt[res], old.FailCnt[res]
 		var delta uint64
@@ -162,7 +162,7 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 			delta = v - p
 		}
 		if delta > 0 {
-			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now,
+			evs = append(evs, statefile.Event{CT: id, Resource: res, Delta: delta, FailCnt: v, Seen: in.Now,
 				Restart: restarted, Reset: !restarted && v < p})
 		}
 	}
@@ -174,7 +174,7 @@ func compare(old, cur *failstate.Container, id string, tracked map[string]bool, 
 // future" (the wall clock went back, without a boot clock to rely on) are
 // re-anchored to now, so they expire one window later instead of never or
 // at once.
-func keepRecent(prev *failstate.State, in Input, keepFor time.Duration) (keep, active []failstate.Event) {
+func keepRecent(prev *statefile.State, in Input, keepFor time.Duration) (keep, active []statefile.Event) {
 	for _, e := range prev.Events {
 		if !in.Container(e.CT) || !in.Resource(e.Resource) {
 			continue
@@ -198,12 +198,12 @@ func keepRecent(prev *failstate.State, in Input, keepFor time.Duration) (keep, a
 // A hold no run has used for --forget, and for the hold itself, lapses: a
 // one-off long --hold does not keep events for ever, and a check that
 // runs within its own hold never loses its window.
-func holds(prev *failstate.State, in Input) ([]failstate.Hold, time.Duration) {
+func holds(prev *statefile.State, in Input) ([]statefile.Hold, time.Duration) {
 	type used struct {
-		h   failstate.Hold
+		h   statefile.Hold
 		age time.Duration
 	}
-	all := []used{{h: failstate.Hold{Seconds: in.Hold.Seconds(), LastUsed: in.Now}}}
+	all := []used{{h: statefile.Hold{Seconds: in.Hold.Seconds(), LastUsed: in.Now}}}
 	if prev != nil {
 		for _, h := range prev.Holds {
 			if h.Seconds == all[0].h.Seconds {
@@ -220,8 +220,8 @@ func holds(prev *failstate.State, in Input) ([]failstate.Hold, time.Duration) {
 	}
 	// Most recently used first, so that a cut to MaxHolds drops the stalest.
 	sort.SliceStable(all, func(a, b int) bool { return all[a].age < all[b].age })
-	all = all[:min(len(all), failstate.MaxHolds)]
-	kept := make([]failstate.Hold, len(all))
+	all = all[:min(len(all), statefile.MaxHolds)]
+	kept := make([]statefile.Hold, len(all))
 	var keepFor time.Duration
 	for i, u := range all {
 		kept[i] = u.h
@@ -232,18 +232,18 @@ func holds(prev *failstate.State, in Input) ([]failstate.Hold, time.Duration) {
 
 // age is how long ago s was: by the boot clock when both moments are from
 // this boot, else by the wall clock (negative when it went back).
-func age(s failstate.Stamp, in Input, bootID string) time.Duration {
+func age(s statefile.Stamp, in Input, bootID string) time.Duration {
 	if bootID != "" && bootID == in.BootID && s.Boot > 0 && in.Now.Boot >= s.Boot {
 		return time.Duration((in.Now.Boot - s.Boot) * float64(time.Second))
 	}
 	return time.Duration(in.Now.Wall-s.Wall) * time.Second
 }
 
-func nonZero(id string, c *failstate.Container, now failstate.Stamp) []failstate.Event {
-	var evs []failstate.Event
+func nonZero(id string, c *statefile.Container, now statefile.Stamp) []statefile.Event {
+	var evs []statefile.Event
 	for _, res := range sortedKeys(c.FailCnt) {
 		if v := c.FailCnt[res]; v > 0 {
-			evs = append(evs, failstate.Event{CT: id, Resource: res, Delta: v, FailCnt: v, Seen: now})
+			evs = append(evs, statefile.Event{CT: id, Resource: res, Delta: v, FailCnt: v, Seen: now})
 		}
 	}
 	return evs
@@ -263,13 +263,13 @@ type Increase struct {
 	CT, Resource        string
 	Delta               uint64
 	FailCnt             uint64 // latest value
-	First, Last         failstate.Stamp
+	First, Last         statefile.Stamp
 	Restart, Reset, New bool
 }
 
 // Aggregate sums the active events per container and resource, largest
 // increase first.
-func Aggregate(events []failstate.Event) []Increase {
+func Aggregate(events []statefile.Event) []Increase {
 	idx := map[[2]string]int{}
 	var out []Increase
 	for _, e := range events {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/failcnt"
-	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/statefile"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -39,14 +39,14 @@ type run struct {
 	bootID string
 }
 
-func step(prev *failstate.State, r run, hold time.Duration) (*failstate.State, failcnt.Report) {
+func step(prev *statefile.State, r run, hold time.Duration) (*statefile.State, failcnt.Report) {
 	bootID := r.bootID
 	if bootID == "" {
 		bootID = "b1"
 	}
 	return failcnt.Update(prev, failcnt.Input{
 		Snap: node(r.cts), Container: func(id string) bool { return id != "0" }, Resource: func(string) bool { return true },
-		Starts: r.starts, Now: failstate.Stamp{Wall: r.wall, Boot: r.boot}, BootID: bootID, Selection: "all",
+		Starts: r.starts, Now: statefile.Stamp{Wall: r.wall, Boot: r.boot}, BootID: bootID, Selection: "all",
 		Hold: hold, Forget: 24 * time.Hour,
 	})
 }
@@ -123,7 +123,7 @@ func TestTransitions(t *testing.T) {
 			}
 			if b, err := next.Encode(); err != nil {
 				t.Fatal(err)
-			} else if _, err := failstate.Decode(b); err != nil {
+			} else if _, err := statefile.Decode(b); err != nil {
 				t.Fatalf("next state does not decode: %v", err)
 			}
 		})
@@ -256,15 +256,15 @@ func TestLongHoldLapses(t *testing.T) {
 func TestHoldsBounded(t *testing.T) {
 	cts := map[string]map[string]uint64{"101": {"numproc": 1}}
 	st, _ := step(nil, run{cts: cts, wall: 1000, boot: 100}, time.Minute)
-	for i := 1; i <= failstate.MaxHolds+10; i++ {
+	for i := 1; i <= statefile.MaxHolds+10; i++ {
 		st, _ = step(st, run{cts: cts, wall: 1000 + int64(i), boot: 100 + float64(i)}, time.Duration(i)*time.Second)
 	}
-	if len(st.Holds) != failstate.MaxHolds || st.Holds[0].D() != time.Duration(failstate.MaxHolds+10)*time.Second {
+	if len(st.Holds) != statefile.MaxHolds || st.Holds[0].D() != time.Duration(statefile.MaxHolds+10)*time.Second {
 		t.Fatalf("%d holds, first %v", len(st.Holds), st.Holds[0])
 	}
 	if b, err := st.Encode(); err != nil {
 		t.Fatal(err)
-	} else if _, err := failstate.Decode(b); err != nil {
+	} else if _, err := statefile.Decode(b); err != nil {
 		t.Fatal(err)
 	}
 }

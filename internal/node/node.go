@@ -88,7 +88,7 @@ func (n Node) open(t Tracer, rel string) (*os.File, error) {
 }
 
 // Beancounter table paths, preferred first: /proc/bc/resources carries
-// swappages, /proc/user_beancounters stops at index 23 (formats doc §0.2).
+// swappages, /proc/user_beancounters stops at index 23 (docs/formats.md §0.2).
 const (
 	BCResources      = "proc/bc/resources"
 	UserBeancounters = "proc/user_beancounters"
@@ -150,7 +150,7 @@ func (n Node) readTable(t Tracer, rel, id string) (*ubc.Snapshot, error) {
 }
 
 // validName reports whether s may be a vzctl container name: letters,
-// digits, space and "-+_." (formats doc §6).
+// digits, space and "-+_." (docs/formats.md §6).
 func validName(s string) bool {
 	if s == "" || len(s) > 128 || s[0] == '.' {
 		return false

@@ -131,7 +131,7 @@ func (n *Node) render(emit func(path, content string) error) error {
 		out["etc/vz/conf/"+c.ID+".conf"] = conf.String()
 		if c.Name != "" {
 			// vzctl links names to the config by absolute path; readers
-			// must use only the target's base name (formats doc §6).
+			// must use only the target's base name (docs/formats.md §6).
 			out["etc/vz/names/"+c.Name] = "symlink:/etc/vz/conf/" + c.ID + ".conf"
 		}
 	}
@@ -191,7 +191,7 @@ func ClassicProfile(max uint64) Profile {
 }
 
 // HostProfile is CT 0: unlimited, except the oomguarpages barrier the kernel
-// sets to 75% of host RAM (formats doc §1.3).
+// sets to 75% of host RAM (docs/formats.md §1.3).
 func HostProfile(ramPages uint64, max uint64) Profile {
 	p := Profile{}
 	for _, n := range ubc.Names() {

@@ -156,7 +156,7 @@ func OVZ32Bit() *Node {
 
 // VZ7UUID is an OpenVZ 7 node with UUID-named containers next to a numeric
 // one; one container is close to its numproc limit. As the VZ7 kernel does,
-// tasks print the CTID in envID: (formats doc §5.4); vzctl keeps the
+// tasks print the CTID in envID: (docs/formats.md §5.4); vzctl keeps the
 // legacy numeric ID as VEID= in the config.
 func VZ7UUID() *Node { return vz7(false) }
 

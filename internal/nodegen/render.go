@@ -1,6 +1,6 @@
 // Package nodegen writes fake hardware-node trees (proc/…, etc/vz/…) whose
 // kernel files are laid out byte for byte as the OpenVZ kernels print them
-// (formats doc §1.1-1.3, §4), for tests, the demo and benchmarks.
+// (docs/formats.md §1.1-1.3, §4), for tests, the demo and benchmarks.
 package nodegen
 
 import (

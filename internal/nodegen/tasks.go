@@ -71,7 +71,7 @@ func procStat() string {
 	return b.String()
 }
 
-// veinfoFile renders /proc/vz/veinfo (formats doc §5.1): every running
+// veinfoFile renders /proc/vz/veinfo (docs/formats.md §5.1): every running
 // environment with CT 0, "%10s %5u %5u" and the IPs.
 func veinfoFile(n *Node) string {
 	count := map[string]int{}
@@ -94,7 +94,7 @@ func veinfoFile(n *Node) string {
 }
 
 // vzquotaFile renders /proc/vz/vzquota for the simfs containers
-// (formats doc §5.3): ploop containers have no entry.
+// (docs/formats.md §5.3): ploop containers have no entry.
 func vzquotaFile(n *Node) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-11s\n%-11s%15s%15s%15s%11s%11s\n", "qid: path", "", "usage", "softlimit", "hardlimit", "time", "expire")

@@ -23,7 +23,7 @@ func uptimeOf(c *Container) float64 {
 	return float64(86400 + (h%30)*86400 + h%86400) // below HostUptime (40 days)
 }
 
-// WriteVEStat renders /proc/vz/vestat (formats doc §5.2): "Version: 2.2"
+// WriteVEStat renders /proc/vz/vestat (docs/formats.md §5.2): "Version: 2.2"
 // padded to the line width less one, the title, one row per container but
 // CT 0. Column 8 is nanoseconds (HZ 1000) on 64-bit kernels and TSC cycles
 // at 2.4 GHz on the 32-bit 2.6.18 one. advance is how many seconds the

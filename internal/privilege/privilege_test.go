@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vzmon/vzmon/internal/plugintest"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/privilege"
 )
 
@@ -26,7 +26,7 @@ func TestPluginsRefuseCallerPathsUnderSudo(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: SUDO_UID only counts for a root process")
 	}
-	root := plugintest.RepoRoot(t)
+	root := checktest.RepoRoot(t)
 	node := filepath.Join(root, "testdata", "nodes", "incident-204")
 	cases := []struct {
 		plugin string
@@ -42,7 +42,7 @@ func TestPluginsRefuseCallerPathsUnderSudo(t *testing.T) {
 		{"check_vz_container", []string{"--ctid", "1", "--state-file", "/root/x"}, "refusing --state-file"},
 	}
 	for _, c := range cases {
-		cmd := exec.Command(plugintest.Binary(t, c.plugin), c.args...)
+		cmd := exec.Command(checktest.Binary(t, c.plugin), c.args...)
 		cmd.Env = append(os.Environ(), "SUDO_UID=65534")
 		out, _ := cmd.CombinedOutput()
 		code := cmd.ProcessState.ExitCode()
@@ -54,7 +54,7 @@ func TestPluginsRefuseCallerPathsUnderSudo(t *testing.T) {
 		}
 	}
 	// Root without sudo may use any path.
-	out, _ := exec.Command(plugintest.Binary(t, "check_ubc"), "--root", node).CombinedOutput()
+	out, _ := exec.Command(checktest.Binary(t, "check_ubc"), "--root", node).CombinedOutput()
 	if strings.Contains(string(out), "refusing") {
 		t.Fatalf("root refused:\n%s", out)
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
 )
@@ -118,8 +118,8 @@ func uom(res ubc.Resource) string {
 // HeldPerf is the perfdata of a resource's held value: bytes for byte and
 // page resources, a plain number for counts; warn/crit are the percentage
 // ranges converted to the same unit; max is the limit, empty when unlimited.
-func HeldPerf(ctID string, res ubc.Resource, row ubc.Row, pair usage.Pair, basis uint64, evaluated bool) plugin.Perf {
-	return heldPerf(plugin.Label("ct"+ctID, row.Name), res, row, limitsOf(res, row, pair, basis, evaluated))
+func HeldPerf(ctID string, res ubc.Resource, row ubc.Row, pair usage.Pair, basis uint64, evaluated bool) check.Perf {
+	return heldPerf(check.Label("ct"+ctID, row.Name), res, row, limitsOf(res, row, pair, basis, evaluated))
 }
 
 // limits are the warn, crit and max fields of a held value's perfdata.
@@ -142,32 +142,32 @@ func limitsOf(res ubc.Resource, row ubc.Row, pair usage.Pair, basis uint64, eval
 	return l
 }
 
-func heldPerf(label string, res ubc.Resource, row ubc.Row, l limits) plugin.Perf {
-	return plugin.Perf{Label: label, Value: strconv.FormatUint(toBytes(res, row.Held), 10), UOM: uom(res),
+func heldPerf(label string, res ubc.Resource, row ubc.Row, l limits) check.Perf {
+	return check.Perf{Label: label, Value: strconv.FormatUint(toBytes(res, row.Held), 10), UOM: uom(res),
 		Warn: l.warn, Crit: l.crit, Min: "0", Max: l.max}
 }
 
 // FindingPerf is HeldPerf for an evaluated finding.
-func FindingPerf(f usage.Finding) plugin.Perf {
+func FindingPerf(f usage.Finding) check.Perf {
 	return HeldPerf(f.CT, f.Res, f.Row, f.Pair, f.Basis, true)
 }
 
 // FailcntPerf is a resource's failcnt as a counter.
-func FailcntPerf(ctID string, row ubc.Row) plugin.Perf {
-	return failcntPerf(plugin.Label("ct"+ctID, row.Name, failcntSuffix), row)
+func FailcntPerf(ctID string, row ubc.Row) check.Perf {
+	return failcntPerf(check.Label("ct"+ctID, row.Name, failcntSuffix), row)
 }
 
 const failcntSuffix = "failcnt"
 
-func failcntPerf(label string, row ubc.Row) plugin.Perf {
-	return plugin.Perf{Label: label, Value: strconv.FormatUint(row.FailCnt, 10), UOM: "c", Min: "0"}
+func failcntPerf(label string, row ubc.Row) check.Perf {
+	return check.Perf{Label: label, Value: strconv.FormatUint(row.FailCnt, 10), UOM: "c", Min: "0"}
 }
 
 // ContainerPerf is every wanted resource of a container: held (with the
 // thresholds where it is evaluated) and failcnt.
-func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Settings) []plugin.Perf {
-	var perf []plugin.Perf
-	eachContainerPerf([]*ubc.Container{ct}, want, settings, func(held, failcnt plugin.Perf) {
+func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Settings) []check.Perf {
+	var perf []check.Perf
+	eachContainerPerf([]*ubc.Container{ct}, want, settings, func(held, failcnt check.Perf) {
 		perf = append(perf, held, failcnt)
 	})
 	return perf
@@ -176,16 +176,16 @@ func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Se
 // AddContainerPerf adds the ContainerPerf of each container to list. A
 // node has a million values: containers with the same limits share their
 // strings.
-func AddContainerPerf(list *plugin.PerfList, cts []*ubc.Container, want func(string) bool, settings *usage.Settings) {
+func AddContainerPerf(list *check.PerfList, cts []*ubc.Container, want func(string) bool, settings *usage.Settings) {
 	n := 0
 	for _, ct := range cts {
 		n += 2 * len(ct.Rows)
 	}
 	list.Grow(n, 64) // a label of 30 bytes, four numbers
-	eachContainerPerf(cts, want, settings, func(held, failcnt plugin.Perf) { list.Add(held, failcnt) })
+	eachContainerPerf(cts, want, settings, func(held, failcnt check.Perf) { list.Add(held, failcnt) })
 }
 
-func eachContainerPerf(cts []*ubc.Container, want func(string) bool, settings *usage.Settings, add func(held, failcnt plugin.Perf)) {
+func eachContainerPerf(cts []*ubc.Container, want func(string) bool, settings *usage.Settings, add func(held, failcnt check.Perf)) {
 	type key struct {
 		name         string
 		basis, limit uint64
@@ -208,7 +208,7 @@ func eachContainerPerf(cts []*ubc.Container, want func(string) bool, settings *u
 				shared[k] = l
 			}
 			// The held label is the failcnt label's start: one allocation.
-			failcnt := plugin.Label(prefix, row.Name, failcntSuffix)
+			failcnt := check.Label(prefix, row.Name, failcntSuffix)
 			add(heldPerf(failcnt[:len(failcnt)-len("_"+failcntSuffix)], res, row, l), failcntPerf(failcnt, row))
 		}
 	}

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkct"
 	"github.com/vzmon/vzmon/internal/checkfailcnt"
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugin"
-	"github.com/vzmon/vzmon/internal/plugintest"
 	"github.com/vzmon/vzmon/internal/selection"
 )
 
@@ -19,11 +19,11 @@ import (
 // "--ctid $ARG1$") is a usage error in every plugin, never "all
 // containers" (issue 10 item 10). kong's own splitting dropped such items.
 func TestEmptyItemsAreUsageErrors(t *testing.T) {
-	root := filepath.Join(plugintest.RepoRoot(t), "testdata", "nodes", "incident-204")
-	apps := map[string]func() plugin.App{
-		"check_ubc":          func() plugin.App { return checkubc.New() },
-		"check_ubc_failcnt":  func() plugin.App { return checkfailcnt.New() },
-		"check_vz_container": func() plugin.App { return checkct.New() },
+	root := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	apps := map[string]func() check.App{
+		"check_ubc":          func() check.App { return checkubc.New() },
+		"check_ubc_failcnt":  func() check.App { return checkfailcnt.New() },
+		"check_vz_container": func() check.App { return checkct.New() },
 	}
 	for _, c := range []struct {
 		plugins []string
@@ -47,7 +47,7 @@ func TestEmptyItemsAreUsageErrors(t *testing.T) {
 			if name == "check_ubc_failcnt" {
 				args = append(args, "--state-dir", t.TempDir())
 			}
-			out, code := plugintest.Run(apps[name](), args...)
+			out, code := checktest.Run(apps[name](), args...)
 			if code != 3 || !strings.Contains(out, "invalid arguments: --") {
 				t.Errorf("%s %q: exit %d, want a usage error:\n%s", name, c.args, code, out)
 			}
@@ -55,7 +55,7 @@ func TestEmptyItemsAreUsageErrors(t *testing.T) {
 	}
 	// Lists still work, given either way.
 	for _, args := range [][]string{{"--ctid", "204,203"}, {"--ctid", "204", "--ctid", "203"}, {"--ctid", "204,dns1", "--resource", "numproc,tcpsndbuf"}} {
-		out, code := plugintest.Run(checkubc.New(), append([]string{"--root", root}, args...)...)
+		out, code := checktest.Run(checkubc.New(), append([]string{"--root", root}, args...)...)
 		if code != 2 || !strings.Contains(out, "(2 containers checked)") {
 			t.Errorf("%q: exit %d:\n%s", args, code, out)
 		}
@@ -93,10 +93,10 @@ func TestAmbiguousName(t *testing.T) {
 		}
 	}
 	root := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, root, n.Write)
+	checktest.WriteNode(t, root, n.Write)
 	// names/web1 -> 204.conf decides.
-	for _, app := range []plugin.App{checkct.New(), checkubc.New()} {
-		out, _ := plugintest.Run(app, "--root", root, "--ctid", "web1")
+	for _, app := range []check.App{checkct.New(), checkubc.New()} {
+		out, _ := checktest.Run(app, "--root", root, "--ctid", "web1")
 		if !strings.Contains(out, "CT 204 (web1)") || strings.Contains(out, "ambiguous") {
 			t.Errorf("%s with names/web1: %s", app.Name(), out)
 		}
@@ -104,25 +104,25 @@ func TestAmbiguousName(t *testing.T) {
 	if err := os.Remove(filepath.Join(root, "etc", "vz", "names", "web1")); err != nil {
 		t.Fatal(err)
 	}
-	for _, app := range []plugin.App{checkct.New(), checkubc.New()} {
-		out, code := plugintest.Run(app, "--root", root, "--ctid", "web1")
+	for _, app := range []check.App{checkct.New(), checkubc.New()} {
+		out, code := checktest.Run(app, "--root", root, "--ctid", "web1")
 		if code != 3 || !strings.Contains(out, "UNKNOWN - name web1 is ambiguous (204, 205)") {
 			t.Errorf("%s without names/web1: exit %d:\n%s", app.Name(), code, out)
 		}
 	}
 	// check_ubc --exclude-ctid resolves names the same way.
-	if out, code := plugintest.Run(checkubc.New(), "--root", root, "--exclude-ctid", "web1"); code != 3 || !strings.Contains(out, "ambiguous") {
+	if out, code := checktest.Run(checkubc.New(), "--root", root, "--exclude-ctid", "web1"); code != 3 || !strings.Contains(out, "ambiguous") {
 		t.Errorf("--exclude-ctid: exit %d:\n%s", code, out)
 	}
 
 	vz7 := filepath.Join(t.TempDir(), "vz7")
-	plugintest.WriteNode(t, vz7, nodegen.VZ7UUID().Write)
+	checktest.WriteNode(t, vz7, nodegen.VZ7UUID().Write)
 	link := filepath.Join(vz7, "etc", "vz", "names", "app1")
 	os.Remove(link)
 	if err := os.Symlink("/vz/private/"+uuid+"/ve.conf", link); err != nil {
 		t.Fatal(err)
 	}
-	out, code := plugintest.Run(checkct.New(), "--root", vz7, "--ctid", "app1", "--skip", "tasks")
+	out, code := checktest.Run(checkct.New(), "--root", vz7, "--ctid", "app1", "--skip", "tasks")
 	if code != 1 || !strings.Contains(out, "CT "+uuid+" (app1)") || !strings.Contains(out, "numproc 92.5% of barrier") {
 		t.Errorf("VZ7 names link: exit %d:\n%s", code, out)
 	}

@@ -43,13 +43,13 @@ const (
 	Guarantee
 )
 
-// Resource describes one beancounter resource (formats doc §2).
+// Resource describes one beancounter resource (docs/formats.md §2).
 type Resource struct {
 	Name  string
 	Unit  Unit
 	Basis Basis
 	// FailureCritical: a growing failcnt means allocations fail for users
-	// (formats doc §2.2); false for reclaim-pressure counters.
+	// (docs/formats.md §2.2); false for reclaim-pressure counters.
 	FailureCritical bool
 	// Flag is the vzctl set option that changes it.
 	Flag string
@@ -58,7 +58,7 @@ type Resource struct {
 // dummyName marks the unused kernel slots; their rows are skipped.
 const dummyName = "dummy"
 
-// Known lists the resources in kernel index order (formats doc §2), dummy
+// Known lists the resources in kernel index order (docs/formats.md §2), dummy
 // slots included so that the order of /proc/user_beancounters matches.
 var Known = [...]Resource{
 	{"kmemsize", Bytes, BarrierOrLimit, true, "--kmemsize"},

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vzmon/vzmon/internal/state"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
@@ -21,14 +21,14 @@ type Pair struct {
 }
 
 // Level evaluates part/whole as a percentage, critical first.
-func (p Pair) Level(part, whole uint64) state.State {
+func (p Pair) Level(part, whole uint64) status.Status {
 	switch {
 	case p.Crit != nil && p.Crit.AlertsPercent(part, whole):
-		return state.Critical
+		return status.Critical
 	case p.Warn != nil && p.Warn.AlertsPercent(part, whole):
-		return state.Warning
+		return status.Warning
 	}
-	return state.OK
+	return status.OK
 }
 
 // Off reports whether neither range is set (the resource is not evaluated).
@@ -48,7 +48,7 @@ type Settings struct {
 
 // OffByDefault are the resources not evaluated unless named:
 //   - vmguarpages, oomguarpages: the barrier is a guarantee, held above it
-//     is normal (formats doc §0.6);
+//     is normal (docs/formats.md §0.6);
 //   - physpages: in VSwap it counts page cache too, so a healthy container
 //     sits near 100% of its RAM; swappages and the oomguarpages failcnt
 //     show real memory trouble.
@@ -125,7 +125,7 @@ type Finding struct {
 	Pair      Pair
 	Basis     uint64
 	BasisName string
-	State     state.State
+	State     status.Status
 	// Measured is "held" or "maxheld": which value gave State.
 	Measured string
 	Value    uint64
@@ -179,7 +179,7 @@ func (s *Settings) compile() *compiled {
 }
 
 // level evaluates v against p for basis, through the cache entry bc.
-func level(p Pair, bc *boundsCache, v, basis uint64) state.State {
+func level(p Pair, bc *boundsCache, v, basis uint64) status.Status {
 	if !bc.valid || bc.basis != basis {
 		bc.basis, bc.valid = basis, true
 		if p.Warn != nil {
@@ -191,11 +191,11 @@ func level(p Pair, bc *boundsCache, v, basis uint64) state.State {
 	}
 	switch {
 	case p.Crit != nil && bc.crit.Alerts(v):
-		return state.Critical
+		return status.Critical
 	case p.Warn != nil && bc.warn.Alerts(v):
-		return state.Warning
+		return status.Warning
 	}
-	return state.OK
+	return status.OK
 }
 
 // Rows evaluates the selected rows of one container and returns how many
@@ -229,11 +229,11 @@ func (s *Settings) Rows(ct *ubc.Container, want func(string) bool, problemsOnly 
 		evaluated++
 		st, measured, value := level(pair, bc, row.Held, basis), "held", row.Held
 		if s.MaxHeld {
-			if mst := level(pair, bc, row.MaxHeld, basis); state.Worse(st, mst) != st {
+			if mst := level(pair, bc, row.MaxHeld, basis); status.Worse(st, mst) != st {
 				st, measured, value = mst, "maxheld", row.MaxHeld
 			}
 		}
-		if problemsOnly && st == state.OK {
+		if problemsOnly && st == status.OK {
 			continue
 		}
 		emit(Finding{CT: ct.ID, Row: row, Res: res, Pair: pair, Basis: basis, BasisName: basisName,
@@ -296,7 +296,7 @@ func SortProblems(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
 		if a.State != b.State {
-			return state.Worse(a.State, b.State) == a.State
+			return status.Worse(a.State, b.State) == a.State
 		}
 		if pa, pb := a.PerMille(), b.PerMille(); pa != pb {
 			return pa > pb

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/vzmon/vzmon/internal/state"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
@@ -58,7 +58,7 @@ func TestRows(t *testing.T) {
 	all := func(string) bool { return true }
 
 	got := collect(defaults(), all)
-	for name, want := range map[string]state.State{"tcpsndbuf": state.Critical, "numproc": state.OK, "numtcpsock": state.Critical, "numfile": state.OK} {
+	for name, want := range map[string]status.Status{"tcpsndbuf": status.Critical, "numproc": status.OK, "numtcpsock": status.Critical, "numfile": status.OK} {
 		if got[name].State != want {
 			t.Errorf("%s = %v, want %v", name, got[name].State, want)
 		}
@@ -74,10 +74,10 @@ func TestRows(t *testing.T) {
 	s.MaxHeld = true
 	s.Named = map[string]bool{"oomguarpages": true}
 	got = collect(s, all)
-	if f := got["numproc"]; f.State != state.Critical || f.Measured != "maxheld" {
+	if f := got["numproc"]; f.State != status.Critical || f.Measured != "maxheld" {
 		t.Errorf("maxheld: %+v", f)
 	}
-	if f := got["oomguarpages"]; f.State != state.Critical || f.BasisName != "guarantee" {
+	if f := got["oomguarpages"]; f.State != status.Critical || f.BasisName != "guarantee" {
 		t.Errorf("named guarantee: %+v", f)
 	}
 
@@ -89,7 +89,7 @@ func TestRows(t *testing.T) {
 	if _, on := got["tcpsndbuf"]; on {
 		t.Error("override did not turn tcpsndbuf off")
 	}
-	if got["physpages"].State != state.Warning {
+	if got["physpages"].State != status.Warning {
 		t.Errorf("physpages override: %+v", got["physpages"])
 	}
 	if _, on := got["numtcpsock"]; on {

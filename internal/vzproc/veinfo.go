@@ -19,7 +19,7 @@ type VEInfo struct {
 	IPs   []string
 }
 
-// ParseVEInfo reads /proc/vz/veinfo (formats doc §5.1): no header, one
+// ParseVEInfo reads /proc/vz/veinfo (docs/formats.md §5.1): no header, one
 // line per running environment: ID, class, task count, then IPs.
 func ParseVEInfo(r io.Reader, source string) (map[string]VEInfo, error) {
 	out := map[string]VEInfo{}
@@ -62,7 +62,7 @@ type Quota struct {
 	InodesHard             uint64
 }
 
-// ParseVZQuota reads /proc/vz/vzquota (formats doc §5.3): two header lines,
+// ParseVZQuota reads /proc/vz/vzquota (docs/formats.md §5.3): two header lines,
 // then per quota an "<id>: <path>" line (or "-- started --"/"-- stopped --"
 // while it changes), a 1k-blocks line and an inodes line.
 func ParseVZQuota(r io.Reader, source string) (map[string]Quota, error) {

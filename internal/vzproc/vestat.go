@@ -1,5 +1,5 @@
 // Package vzproc parses the OpenVZ files under /proc/vz and /proc/uptime
-// (formats doc §5). Parsers take a reader and name the file and line in
+// (docs/formats.md §5). Parsers take a reader and name the file and line in
 // every error; they know nothing about Nagios.
 package vzproc
 
@@ -110,7 +110,7 @@ var knownHZ = []uint64{100, 250, 300, 1000}
 
 // UptimeSeconds returns the container's uptime in seconds, when the units
 // are certain: on RHEL6 and VZ7 column 8 is nanoseconds, so column 8 over
-// column 5 must be 1e9/HZ for a real HZ (formats doc §5.2). On 2.6.18 it is
+// column 5 must be 1e9/HZ for a real HZ (docs/formats.md §5.2). On 2.6.18 it is
 // TSC cycles, the ratio matches no HZ, and ok is false.
 func (v VEStat) UptimeSeconds() (secs float64, ok bool) {
 	if v.UptimeJiffies < 100 { // too young for a reliable ratio

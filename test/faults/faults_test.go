@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/nodegen"
-	"github.com/vzmon/vzmon/internal/plugintest"
 )
 
 // long runs the long parts (make reliability sets VZMON_LONG=1).
@@ -35,7 +35,7 @@ type result struct {
 
 func run(t *testing.T, plugin string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(plugintest.Binary(t, plugin), args...)
+	cmd := exec.Command(checktest.Binary(t, plugin), args...)
 	// The peak RSS comes from /usr/bin/time where it exists: the kernel's
 	// maxrss of a child forked from this (large) test process also counts
 	// the moment before exec.
@@ -101,7 +101,7 @@ func sharedDir(t *testing.T, prefix string) string {
 // copyPlugin copies a built plugin into dir (root-owned, 0755).
 func copyPlugin(t *testing.T, plugin, dst string) string {
 	t.Helper()
-	b, err := os.ReadFile(plugintest.Binary(t, plugin))
+	b, err := os.ReadFile(checktest.Binary(t, plugin))
 	if err == nil {
 		err = os.WriteFile(dst, b, 0o755)
 	}
@@ -118,7 +118,7 @@ var asNobody = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, 
 func node(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "node")
-	plugintest.WriteNode(t, dir, nodegen.Incident204().Write)
+	checktest.WriteNode(t, dir, nodegen.Incident204().Write)
 	return dir
 }
 
@@ -136,7 +136,7 @@ func put(t *testing.T, dst, src string) {
 // Damaged beancounter tables: the right answer where the data is still
 // unambiguous, else UNKNOWN naming the file and the line.
 func TestDamagedBeancounters(t *testing.T) {
-	bad := filepath.Join(plugintest.RepoRoot(t), "testdata", "bad", "ubc")
+	bad := filepath.Join(checktest.RepoRoot(t), "testdata", "bad", "ubc")
 	// "" means the data is unambiguous: the same answer as the intact file.
 	want := map[string]string{
 		"collapsed-whitespace.txt": "", "crlf.txt": "", "title-shifted.txt": "",
@@ -195,7 +195,7 @@ func TestDamagedBeancounters(t *testing.T) {
 // Damaged /proc/vz files and configs: UNKNOWN (or WARNING for a config)
 // naming the file and line, never a wrong OK.
 func TestDamagedVZFiles(t *testing.T) {
-	bad := filepath.Join(plugintest.RepoRoot(t), "testdata", "bad")
+	bad := filepath.Join(checktest.RepoRoot(t), "testdata", "bad")
 	cases := []struct {
 		file, dst string
 		args      []string
@@ -348,7 +348,7 @@ func TestNoOutputInjection(t *testing.T) {
 	} {
 		if args[len(args)-1] == "--list" {
 			// JSON for scripts: the real name, escaped by JSON, not cut.
-			out, _ := exec.Command(plugintest.Binary(t, args[0]), args[1:]...).CombinedOutput()
+			out, _ := exec.Command(checktest.Binary(t, args[0]), args[1:]...).CombinedOutput()
 			var listed []struct{ ID, Name string }
 			if err := json.Unmarshal(out, &listed); err != nil || bytes.ContainsAny(out, "\x1b\t") {
 				t.Errorf("--list is not clean JSON (%v):\n%.300q", err, out)
@@ -415,7 +415,7 @@ func TestMemoryOn10000Containers(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "node")
 	// In another process: this one must stay small (see run).
 	gen := exec.Command("go", "run", "./tools/gennode", "-containers", "10000", "-seed", "3", "-out", root)
-	gen.Dir = plugintest.RepoRoot(t)
+	gen.Dir = checktest.RepoRoot(t)
 	if out, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("gennode: %v\n%s", err, out)
 	}
@@ -445,7 +445,7 @@ func TestPermissionDenied(t *testing.T) {
 		t.Skip("needs root to run the plugin as another user")
 	}
 	dir := sharedDir(t, "vzmon-perm-")
-	plugintest.WriteNode(t, filepath.Join(dir, "node"), nodegen.RHEL6VSwap().Write)
+	checktest.WriteNode(t, filepath.Join(dir, "node"), nodegen.RHEL6VSwap().Write)
 	table := filepath.Join(dir, "node", "proc", "bc", "resources")
 	os.Chmod(table, 0o400) // as the kernel's: root only
 	cmd := exec.Command(copyPlugin(t, "check_ubc", filepath.Join(dir, "check_ubc")), "--root", filepath.Join(dir, "node"))

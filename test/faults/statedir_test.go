@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/vzmon/vzmon/internal/plugintest"
+	"github.com/vzmon/vzmon/internal/checktest"
 )
 
 // capState is a check_ubc_failcnt with file capabilities, as the README's
@@ -40,8 +40,8 @@ func newCapState(t *testing.T) capState {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("go", "build", "-o", c.bin,
-		"-ldflags", "-X github.com/vzmon/vzmon/internal/failstate.DefaultDir="+c.state, "./cmd/check_ubc_failcnt")
-	cmd.Dir = plugintest.RepoRoot(t)
+		"-ldflags", "-X github.com/vzmon/vzmon/internal/statefile.DefaultDir="+c.state, "./cmd/check_ubc_failcnt")
+	cmd.Dir = checktest.RepoRoot(t)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -104,7 +104,7 @@ func TestCapabilityStateDirCannotBeEscaped(t *testing.T) {
 			symlinkAsNobody(t, c.victim, filepath.Join(c.state, "c"))
 		}, []string{"--state-file", c.state + "/c/../x.json"}, "refusing --state-file"},
 		// The node is read (and here found missing) before the state file
-		// is opened; internal/failstate's tests refuse the symlink itself.
+		// is opened; internal/statefile's tests refuse the symlink itself.
 		{"the state file is a symlink", func() {
 			symlinkAsNobody(t, filepath.Join(c.victim, "x.json"), filepath.Join(c.state, "x.json"))
 		}, []string{"--state-file", filepath.Join(c.state, "x.json")}, "UNKNOWN"},

@@ -1,11 +1,11 @@
-package failstate_test
+package statefile_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/statefile"
 )
 
 const sample = `{"version":2,"selection":"ct=;xct=;res=;xres=","boot_id":"b","written":{"wall":10,"boot":5},"resources":["tcpsndbuf"],` +
@@ -14,7 +14,7 @@ const sample = `{"version":2,"selection":"ct=;xct=;res=;xres=","boot_id":"b","wr
 	`"holds":[{"seconds":900,"last_used":{"wall":10,"boot":5}},{"seconds":0,"last_used":{"wall":8,"boot":3}}]}`
 
 func TestDecodeRoundTrip(t *testing.T) {
-	st, err := failstate.Decode([]byte(sample))
+	st, err := statefile.Decode([]byte(sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := failstate.Decode(b)
+	again, err := statefile.Decode(b)
 	if err != nil || again.Containers["204"].FailCnt["tcpsndbuf"] != 7 || len(again.Events) != 1 ||
 		len(again.Holds) != 2 || again.Holds[0].D() != 15*time.Minute {
 		t.Fatalf("%v %+v", err, again)
@@ -35,7 +35,7 @@ func TestDecodeVersion1(t *testing.T) {
 	v1 := `{"version":1,"selection":"ct=;xct=;res=;xres=","boot_id":"b","written":{"wall":10,"boot":5},"resources":["tcpsndbuf"],` +
 		`"containers":{"204":{"start":1.5,"last_seen":{"wall":10,"boot":5},"failcnt":{"tcpsndbuf":7}}},` +
 		`"events":[{"ct":"204","resource":"tcpsndbuf","delta":3,"failcnt":7,"seen":{"wall":10,"boot":5}}]}`
-	st, err := failstate.Decode([]byte(v1))
+	st, err := statefile.Decode([]byte(v1))
 	if err != nil || len(st.Events) != 1 || len(st.Holds) != 0 {
 		t.Fatalf("%v %+v", err, st)
 	}
@@ -58,7 +58,7 @@ func TestDecodeRejects(t *testing.T) {
 		"trailing data":    sample + `{}`,
 		"truncated":        sample[:len(sample)/2],
 	} {
-		if _, err := failstate.Decode([]byte(in)); err == nil {
+		if _, err := statefile.Decode([]byte(in)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -69,7 +69,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"version":1,"containers":{}}`))
 	f.Add([]byte(`{"version":2,"containers":{},"holds":[{"seconds":60,"last_used":{"wall":1}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := failstate.Decode(b)
+		st, err := statefile.Decode(b)
 		if err != nil {
 			return
 		}
@@ -78,7 +78,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := failstate.Decode(out)
+		again, err := statefile.Decode(out)
 		if err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}

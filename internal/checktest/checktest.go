@@ -1,6 +1,6 @@
-// Package plugintest runs plugins in-process and compares their full
+// Package checktest runs plugins in-process and compares their full
 // output and exit code with golden files (go test -update rewrites them).
-package plugintest
+package checktest
 
 import (
 	"bytes"
@@ -17,18 +17,18 @@ import (
 
 	"github.com/atc0005/go-nagios"
 
-	"github.com/vzmon/vzmon/internal/plugin"
+	"github.com/vzmon/vzmon/internal/check"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // Run runs app with args and returns what it printed and its exit code.
-func Run(app plugin.App, args ...string) (string, int) {
+func Run(app check.App, args ...string) (string, int) {
 	var out bytes.Buffer
 	np := nagios.NewPlugin()
 	np.SetOutputTarget(&out)
 	np.SkipOSExit()
-	plugin.Run(args, &out, &out, np, app)
+	check.Run(args, &out, &out, np, app)
 	np.ReturnCheckResults()
 	return out.String(), np.ExitStatusCode
 }
@@ -129,7 +129,7 @@ func WriteNode(t testing.TB, dir string, write func(string) error) {
 
 // GoldenTable runs each case (name: arguments) with a fresh app, in name
 // order, and compares its output with testdata/golden/<dir>/<name>.txt.
-func GoldenTable(t *testing.T, dir string, newApp func() plugin.App, cases map[string][]string) {
+func GoldenTable(t *testing.T, dir string, newApp func() check.App, cases map[string][]string) {
 	root := RepoRoot(t)
 	names := make([]string, 0, len(cases))
 	for name := range cases {

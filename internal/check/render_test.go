@@ -1,4 +1,4 @@
-package plugin
+package check
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/atc0005/go-nagios"
 
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/text"
 )
 
@@ -135,7 +136,7 @@ func randomResult(r *rand.Rand, dup bool) refResult {
 		}
 		return ls
 	}
-	res := refResult{Result: Result{State: State(r.IntN(4)), Summary: word(120) + []string{"", " ", " \t"}[r.IntN(3)],
+	res := refResult{Result: Result{State: status.Status(r.IntN(4)), Summary: word(120) + []string{"", " ", " \t"}[r.IntN(3)],
 		Head: lines(2), Tail: lines(2), Perf: perf(r.IntN(4))}, Detail: perf(r.IntN(40))}
 	if r.IntN(2) == 0 {
 		res.More = "%d more not shown"

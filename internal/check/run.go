@@ -1,4 +1,4 @@
-package plugin
+package check
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/atc0005/go-nagios"
 
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/status"
 )
 
 // App is one plugin: its flags and its check. An App may also implement
@@ -145,12 +146,12 @@ func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
 			return
 		}
 		fmt.Fprint(stdout, text)
-		np.ExitStatusCode = int(OK)
+		np.ExitStatusCode = int(status.OK)
 		return
 	}
 	err := cli.Parse(app.Flags(), app.Name(), app.Help(), args, stdout)
 	if errors.Is(err, cli.ErrExited) {
-		np.ExitStatusCode = int(Unknown)
+		np.ExitStatusCode = int(status.Unknown)
 		return
 	}
 	if err != nil {

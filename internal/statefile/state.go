@@ -1,8 +1,8 @@
-// Package failstate keeps check_ubc_failcnt's memory between runs: the
+// Package statefile keeps check_ubc_failcnt's memory between runs: the
 // previous failcnts and the recent increases, in a versioned JSON file that
 // is read and replaced atomically under a lock, never follows a symlink,
 // and refuses files other users could have written.
-package failstate
+package statefile
 
 import (
 	"bytes"

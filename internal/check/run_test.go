@@ -1,4 +1,4 @@
-package plugin
+package check
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/atc0005/go-nagios"
 
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/status"
 )
 
 // fixedApp is a check that returns res, after waiting while the deadline
@@ -77,7 +78,7 @@ func (w *headTail) Write(b []byte) (int, error) {
 
 // bigResult has n detail perfdata values.
 func bigResult(n int) Result {
-	res := Result{State: Critical, Summary: "many"}
+	res := Result{State: status.Critical, Summary: "many"}
 	for i := 0; i < n; i++ {
 		res.Detail.Add(Perf{Label: "ct" + strconv.Itoa(n-i) + "_numproc", Value: strconv.Itoa(i), Min: "0", Max: "400"})
 	}

@@ -1,4 +1,4 @@
-package failstate_test
+package statefile_test
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vzmon/vzmon/internal/failstate"
+	"github.com/vzmon/vzmon/internal/statefile"
 )
 
-func sampleState(t *testing.T) *failstate.State {
+func sampleState(t *testing.T) *statefile.State {
 	t.Helper()
-	st, err := failstate.Decode([]byte(sample))
+	st, err := statefile.Decode([]byte(sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,8 +24,8 @@ func sampleState(t *testing.T) *failstate.State {
 }
 
 // save runs a store as a check does: open, lock, load, save.
-func save(path string, st *failstate.State) error {
-	s, err := failstate.Open(path)
+func save(path string, st *statefile.State) error {
+	s, err := statefile.Open(path)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func TestSwapAfterOpenDoesNotRedirect(t *testing.T) {
 	victim := filepath.Join(base, "victim")
 	os.Mkdir(victim, 0o700)
 	path := filepath.Join(dir, "x.json")
-	s, err := failstate.Open(path)
+	s, err := statefile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestSwapAfterOpenDoesNotRedirect(t *testing.T) {
 // A waiter that times out names the lock and the pid of its holder.
 func TestLockTimeoutNamesHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state", "x.json")
-	holder, err := failstate.Open(path)
+	holder, err := statefile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestLockTimeoutNamesHolder(t *testing.T) {
 	if err := holder.Lock(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waiter, err := failstate.Open(path)
+	waiter, err := statefile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestLockTimeoutNamesHolder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err = waiter.Lock(ctx)
-	var se *failstate.Error
+	var se *statefile.Error
 	if err == nil || !strings.Contains(err.Error(), path+".lock") {
 		t.Fatalf("got %v", err)
 	}

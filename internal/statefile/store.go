@@ -1,4 +1,4 @@
-package failstate
+package statefile
 
 import (
 	"context"

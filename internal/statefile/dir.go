@@ -1,4 +1,4 @@
-package failstate
+package statefile
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 // DefaultDir holds the default state files, and is the only directory a
 // run with raised privileges may keep state in. A variable so that a
 // package (or the privilege tests) can build binaries for another one
-// with -ldflags "-X github.com/vzmon/vzmon/internal/failstate.DefaultDir=...".
+// with -ldflags "-X github.com/vzmon/vzmon/internal/statefile.DefaultDir=...".
 var DefaultDir = "/var/lib/check_ubc"
 
 const ownerHint = "state files must be owned by the user running the plugin and not writable by others (chmod 700 the directory, 600 the files)"

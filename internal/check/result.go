@@ -1,8 +1,8 @@
-// Package plugin talks Nagios: states, results, perfdata, the output
+// Package check talks Nagios: states, results, perfdata, the output
 // budget, and the run lifecycle (flags, timeout, rendering in go-nagios's
 // format; go-nagios owns the exit). It is the only package besides cmd/*
 // that imports go-nagios.
-package plugin
+package check
 
 import (
 	"errors"
@@ -10,17 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/vzmon/vzmon/internal/state"
-)
-
-// State aliases the shared state type so checks can write plugin.Critical.
-type State = state.State
-
-const (
-	OK       = state.OK
-	Warning  = state.Warning
-	Critical = state.Critical
-	Unknown  = state.Unknown
+	"github.com/vzmon/vzmon/internal/status"
 )
 
 // Perf is one perfdata item; numbers are preformatted integers.
@@ -39,7 +29,7 @@ type Item struct {
 // Result is what a check found. Rendering keeps the summary, Head, Tail
 // and Perf, and as many Items (most important first) as the budget allows.
 type Result struct {
-	State   State
+	State   status.Status
 	Summary string // the first line, without the state prefix
 	Head    []string
 	Items   []Item
@@ -59,10 +49,10 @@ type Result struct {
 	Raw string
 }
 
-// Unknown returns an UNKNOWN result; hint lines (what to do) go to the long
+// Unknownf returns an UNKNOWN result; hint lines (what to do) go to the long
 // output.
 func Unknownf(hint []string, format string, args ...any) Result {
-	return Result{State: Unknown, Summary: fmt.Sprintf(format, args...), Head: hint}
+	return Result{State: status.Unknown, Summary: fmt.Sprintf(format, args...), Head: hint}
 }
 
 // FromError is the UNKNOWN result of an error; errors with a Hints method
@@ -117,6 +107,3 @@ func joinLabel(parts []string) string {
 	}
 	return b.String()
 }
-
-// Worse returns the more severe state (see state.Worse).
-func Worse(a, b State) State { return state.Worse(a, b) }

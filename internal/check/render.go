@@ -1,4 +1,4 @@
-package plugin
+package check
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/atc0005/go-nagios"
 
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/text"
 )
 
@@ -42,7 +43,7 @@ const detailCut = "perfdata: %d of %d detail values not shown (--max-output 0 sh
 
 // rendered is a result laid out, ready to print.
 type rendered struct {
-	state State
+	state status.Status
 	l     *layout
 	p     plan
 	ms    string // the run time
