@@ -209,6 +209,9 @@ func runBounded(pr *Progress, app App, start time.Time, timeout time.Duration, v
 			done <- outcome{res: res}
 			return
 		}
+		if ctx.Err() != nil {
+			return // the check gave up at the deadline: the timeout answers, naming its stage
+		}
 		pr.Stage("rendering the output")
 		out, err := render(ctx, app.Tag(), res, start)
 		if err != nil {
