@@ -4,7 +4,10 @@
 
 MODULE      := $(shell go list -m)
 PLUGINS     := check_ubc check_ubc_failcnt check_vz_container
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+# Versions are the git tags v0.x.y; between tags (or with none yet) git
+# describe's form v0.0.0-<commits>-g<hash>, which rpm, dpkg and semver order.
+VERSION     ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || \
+                 echo "v0.0.0-$$(git rev-list --count HEAD 2>/dev/null || echo 0)-g$$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)")
 # Release binaries must run on OpenVZ 6 nodes (RHEL6, Linux 2.6.32); Go 1.24+
 # needs Linux 3.2, so builds use the last Go 1.23 (fetched through the module
 # proxy). Tests use the machine's Go.
@@ -15,7 +18,7 @@ FUZZTIME    ?= 10s
 LDFLAGS     := -s -w -buildid= -X $(MODULE)/internal/version.version=$(VERSION)
 BUILD       := CGO_ENABLED=0 GOTOOLCHAIN=$(BUILD_GO) GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(LDFLAGS)"
 
-.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability
+.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability dist
 
 ## help: list the targets
 help:
@@ -65,6 +68,10 @@ contrib:
 install: build
 	install -d $(DESTDIR)$(PREFIX)
 	@for p in $(PLUGINS); do install -m 0755 bin/$$p $(DESTDIR)$(PREFIX)/$$p; done
+
+## dist: release tarballs per architecture (and -legacy for 2.6.32 kernels) with SHA256SUMS in dist/, reproducible
+dist:
+	@VERSION=$(VERSION) ./scripts/dist.sh
 
 ## clean: remove build output
 clean:
