@@ -15,7 +15,9 @@ BUILD_GO    ?= go1.23.12
 PREFIX      ?= /usr/lib/nagios/plugins
 DESTDIR     ?=
 FUZZTIME    ?= 10s
-LDFLAGS     := -s -w -buildid= -X $(MODULE)/internal/version.version=$(VERSION)
+# -V, the tarballs and the packages all say the version without the tag's v.
+VERSION_NUM  = $(patsubst v%,%,$(VERSION))
+LDFLAGS     := -s -w -buildid= -X $(MODULE)/internal/version.version=$(VERSION_NUM)
 BUILD       := CGO_ENABLED=0 GOTOOLCHAIN=$(BUILD_GO) GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(LDFLAGS)"
 
 .PHONY: help build test demo bench fuzz lint install clean contrib integration reliability dist

@@ -8,8 +8,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 version=${VERSION:?VERSION is set by make dist}
+v=${version#v}
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
-ldflags="-s -w -buildid= -X github.com/vzmon/vzmon/internal/version.version=$version"
+ldflags="-s -w -buildid= -X github.com/vzmon/vzmon/internal/version.version=$v"
 plugins="check_ubc check_ubc_failcnt check_vz_container"
 mkdir -p dist
 rm -f dist/vzmon-*.tar.gz dist/SHA256SUMS
@@ -38,7 +39,6 @@ pack() {
 	echo "dist/$name.tar.gz"
 }
 
-v=${version#v}
 for arch in amd64 386 arm64; do
 	pack "vzmon-$v-linux-$arch" "$arch" local
 done
