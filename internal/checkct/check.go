@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -328,8 +327,8 @@ func (a *App) load(n node.Node, pr *check.Progress, c *ct, tasks *node.Tasks, er
 	r, d := tasks.ByState['R'], tasks.ByState['D']
 	load := uint64(r + d)
 	detail := fmt.Sprintf("%d runnable/blocked (R %d, D %d, S %d, Z %d) of %d threads in %d processes; %d CPUs", load, r, d, tasks.ByState['S'], tasks.ByState['Z'], tasks.Threads, tasks.Processes, cpus)
-	st := level(load, warn, crit)
-	dst := level(uint64(d), a.f.DstateWarning, a.f.DstateCritical)
+	st := threshold.Pair{Warn: warn, Crit: crit}.Judge(load)
+	dst := threshold.Pair{Warn: a.f.DstateWarning, Crit: a.f.DstateCritical}.Judge(uint64(d))
 	switch {
 	case st != status.OK:
 		p.set(st, fmt.Sprintf("%d runnable/blocked tasks", load), fmt.Sprintf("[%s] tasks: %s", st, detail))
@@ -355,16 +354,6 @@ func (a *App) load(n node.Node, pr *check.Progress, c *ct, tasks *node.Tasks, er
 		check.Perf{Label: "tasks_zombie", Value: strconv.Itoa(tasks.ByState['Z']), Min: "0"},
 	)
 	return p
-}
-
-func level(v uint64, warn, crit *threshold.Range) status.Status {
-	switch {
-	case crit != nil && crit.Alerts(v):
-		return status.Critical
-	case warn != nil && warn.Alerts(v):
-		return status.Warning
-	}
-	return status.OK
 }
 
 func (a *App) processes(tasks *node.Tasks, err error) *part {
@@ -415,20 +404,9 @@ func (a *App) beancounters(n node.Node, pr *check.Progress, c *ct) *part {
 		p.set(status.Unknown, "no beancounters", "[UNKNOWN] beancounters: none for "+c.label+" in "+snap.Source)
 		return p
 	}
-	sel := a.f.selection()
-	named := map[string]bool{}
-	for _, r := range sel.Resource {
-		named[r] = true
-	}
-	settings := a.f.Usage.Settings(named)
-	want := func(name string) bool {
-		for _, x := range sel.ExcludeResource {
-			if x == name {
-				return false
-			}
-		}
-		return len(sel.Resource) == 0 || named[name]
-	}
+	res := a.f.selection().Resources()
+	settings := a.f.Usage.Settings(res.NamedResources())
+	want := res.Resource
 	var problems []usage.Finding
 	evaluated := settings.Rows(blk, want, true, func(f usage.Finding) { problems = append(problems, f) })
 	usage.SortProblems(problems)
@@ -525,7 +503,7 @@ func (a *App) quota(n node.Node, pr *check.Progress, c *ct) *part {
 			continue
 		}
 		pct := m.used * 1000 / basis
-		st := usage.Pair{Warn: a.f.QuotaWarning, Crit: a.f.QuotaCritical}.Level(m.used, basis)
+		st := threshold.Pair{Warn: a.f.QuotaWarning, Crit: a.f.QuotaCritical}.JudgePercent(m.used, basis)
 		if a.f.QuotaWarning != nil {
 			perf.Warn = a.f.QuotaWarning.PercentOf(basis * m.unit)
 		}
@@ -580,14 +558,13 @@ func quotaValue(v, unit uint64) string {
 // problems is never cut (only the detail).
 func (a *App) result(c *ct, parts []*part) check.Result {
 	res := check.Result{State: status.OK, MaxBytes: a.f.MaxOutput, More: "%d more findings not shown (raise --max-output)"}
-	worseFirst := func(x, y status.Status) bool { return x != y && status.Worse(x, y) == x }
 	var entries []entry
 	for _, p := range parts {
 		entries = append(entries, p.entries...)
 	}
-	sort.SliceStable(entries, func(i, j int) bool { return worseFirst(entries[i].state, entries[j].state) })
+	slices.SortStableFunc(entries, func(x, y entry) int { return status.Compare(y.state, x.state) })
 	parts = slices.Clone(parts)
-	sort.SliceStable(parts, func(i, j int) bool { return worseFirst(parts[i].state, parts[j].state) })
+	slices.SortStableFunc(parts, func(x, y *part) int { return status.Compare(y.state, x.state) })
 	var shorts []string
 	for _, p := range parts {
 		res.State = status.Worse(res.State, p.state)

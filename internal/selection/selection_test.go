@@ -127,3 +127,31 @@ func TestAmbiguousName(t *testing.T) {
 		t.Errorf("VZ7 names link: exit %d:\n%s", code, out)
 	}
 }
+
+// The resource filter needs nothing resolved (check_vz_container uses it
+// alone); --exclude-resource wins over --resource.
+func TestResources(t *testing.T) {
+	for _, tt := range []struct {
+		only, excluded []string
+		want           map[string]bool
+	}{
+		{nil, nil, map[string]bool{"numproc": true, "physpages": true}},
+		{[]string{"numproc"}, nil, map[string]bool{"numproc": true, "physpages": false}},
+		{nil, []string{"numproc"}, map[string]bool{"numproc": false, "physpages": true}},
+		{[]string{"numproc", "physpages"}, []string{"numproc"}, map[string]bool{"numproc": false, "physpages": true}},
+	} {
+		f := &selection.Flags{Resource: tt.only, ExcludeResource: tt.excluded}
+		if err := f.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		r := f.Resources()
+		for name, want := range tt.want {
+			if got := r.Resource(name); got != want {
+				t.Errorf("--resource %v --exclude-resource %v: %s selected %v, want %v", tt.only, tt.excluded, name, got, want)
+			}
+		}
+		if got := len(r.NamedResources()); got != len(tt.only) {
+			t.Errorf("--resource %v: %d named", tt.only, got)
+		}
+	}
+}
