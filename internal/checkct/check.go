@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/vzmon/vzmon/internal/check"
-	"github.com/vzmon/vzmon/internal/checkfailcnt"
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/growth"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/privilege"
 	"github.com/vzmon/vzmon/internal/report"
@@ -434,10 +434,10 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *check.Progress, c *c
 		return nil
 	}
 	p := &part{}
-	a.f.Growth.Warning, a.f.Growth.Critical = a.f.FailcntRanges.Warning, a.f.FailcntRanges.Critical
 	sf := a.f.selection()
 	sf.CTID = []string{c.id}
-	out, snap, err := a.f.Growth.Track(ctx, pr, n, sf.Key(), a.f.StateFile, func() (*ubc.Snapshot, *selection.Selection, error) {
+	judge := a.f.Growth.Judge(threshold.Pair{Warn: a.f.FailcntRanges.Warning, Crit: a.f.FailcntRanges.Critical})
+	out, snap, err := a.f.Growth.Track(ctx, pr, n, sf.Key(), a.f.StateFile, judge, func() (*ubc.Snapshot, *selection.Selection, error) {
 		snap, err := n.ContainerBeancounters(pr, c.id)
 		if err != nil {
 			return nil, nil, err
@@ -449,7 +449,7 @@ func (a *App) failcnt(ctx context.Context, n node.Node, pr *check.Progress, c *c
 		p.set(status.Unknown, "failcnt unknown", "[UNKNOWN] failcnt: "+err.Error())
 		return p
 	}
-	res := checkfailcnt.Result(out, snap, func(string) string { return c.label }, a.f.Growth.Hold.D())
+	res := growth.Result(out, snap, func(string) string { return c.label }, a.f.Growth.Hold.D())
 	p.state = res.State
 	// The summary names the container first; the first line already does.
 	summary := strings.TrimPrefix(res.Summary, c.label+" ")
