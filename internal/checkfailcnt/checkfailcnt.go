@@ -5,7 +5,6 @@ package checkfailcnt
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/cli"
@@ -25,45 +24,40 @@ type Ranges struct {
 	Critical *threshold.Range `short:"c" placeholder:"RANGE" help:"Critical range over the increase of one resource (default: none; see --critical-resource)."`
 }
 
-// AppFlags are check_ubc_failcnt's command line.
-type AppFlags struct {
+// Flags are check_ubc_failcnt's command line.
+type Flags struct {
 	cli.Common `embed:""`
 	Select     selection.Flags `embed:""`
 	Ranges     `embed:""`
-	Growth     growth.Flags `embed:""`
-	StateFile  string       `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
-	StateDir   string       `name:"state-dir" placeholder:"DIR" help:"Directory of the default state files (created 0700; default /var/lib/check_ubc)."`
-	MaxOutput  int          `name:"max-output" default:"1023" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 1023, the NRPE 2 limit; 0 = no limit)."`
+	Growth     growth.Flags  `embed:""`
+	StateFile  string        `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
+	StateDir   string        `name:"state-dir" placeholder:"DIR" help:"Directory of the default state files (created 0700; default /var/lib/check_ubc)."`
+	MaxOutput  cli.MaxOutput `name:"max-output" default:"1023" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 1023, the NRPE 2 limit; 0 = no limit)."`
 }
 
 // Validate runs the embedded validations (kong validates the root only).
-func (f *AppFlags) Validate() error {
+func (f *Flags) Validate() error {
 	if err := f.Select.Validate(); err != nil {
 		return err
-	}
-	if f.MaxOutput < 0 {
-		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes")
 	}
 	return f.Growth.Validate()
 }
 
-// App is check_ubc_failcnt; build it with New.
-type App struct {
-	check.Meta
-	f AppFlags
+// app is check_ubc_failcnt: its flags and its check.
+type app struct {
+	f Flags
 }
 
-// New returns the check.
-func New() *App {
-	return &App{Meta: check.Meta{Prog: "check_ubc_failcnt", StateTag: "UBC FAILCNT", Usage: help, Command: "ubc_failcnt"}}
+// New returns check_ubc_failcnt.
+func New() *check.App {
+	a := &app{}
+	return &check.App{Name: "check_ubc_failcnt", Tag: "UBC FAILCNT", Help: help, Icinga2: "ubc_failcnt",
+		Flags: &a.f, Common: &a.f.Common, Guard: a.guard, Check: a.check}
 }
 
-func (a *App) Flags() any          { return &a.f }
-func (a *App) Common() *cli.Common { return &a.f.Common }
-
-// Guard refuses --root and state paths outside the state directory under
+// guard refuses --root and state paths outside the state directory under
 // raised privileges.
-func (a *App) Guard() error {
+func (a *app) guard() error {
 	return privilege.Guard(
 		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
 		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: statefile.DefaultDir},
@@ -84,8 +78,8 @@ Examples:
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 
-// Check reads the beancounters and compares them with the state.
-func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
+// check reads the beancounters and compares them with the state.
+func (a *app) check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
 	key := a.f.Select.Key()
 	path := a.f.StateFile
@@ -111,6 +105,6 @@ func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 	names := n.NewNames(pr)
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
 	res := growth.Result(out, snap, label, a.f.Growth.Hold.D())
-	res.MaxBytes = a.f.MaxOutput
+	res.MaxBytes = int(a.f.MaxOutput)
 	return res
 }

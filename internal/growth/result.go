@@ -2,6 +2,7 @@ package growth
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 
 // Result words an outcome.
 func Result(out *Outcome, snap *ubc.Snapshot, label func(string) string, hold time.Duration) check.Result {
-	res := check.Result{State: out.State, More: "%d more not shown (-v or --max-output shows more)"}
+	res := check.Result{State: out.State, More: func(n int) string { return strconv.Itoa(n) + " more not shown (-v or --max-output shows more)" }}
 	window := "since the last run"
 	if hold > 0 {
 		window = "in the last " + report.Duration(hold, 0)
