@@ -19,13 +19,13 @@ func TestIcinga2CommandsMatchFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, app := range []check.App{checkubc.New(), checkfailcnt.New(), checkct.New()} {
+	for _, app := range []*check.App{checkubc.New(), checkfailcnt.New(), checkct.New()} {
 		out, code := checktest.Run(app, "--dump-icinga2-config")
 		if code != 0 || !strings.HasPrefix(out, "object CheckCommand") {
-			t.Fatalf("%s: exit %d\n%s", app.Name(), code, out)
+			t.Fatalf("%s: exit %d\n%s", app.Name, code, out)
 		}
 		if !strings.Contains(string(committed), out) {
-			t.Errorf("contrib/icinga2/commands.conf is stale for %s: run make contrib", app.Name())
+			t.Errorf("contrib/icinga2/commands.conf is stale for %s: run make contrib", app.Name)
 		}
 	}
 }

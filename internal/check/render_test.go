@@ -81,8 +81,8 @@ func refRender(tag string, res refResult, keep int, timePerf Perf) string {
 		lines = append(lines, it.Lines...)
 		perf = append(perf, it.Perf...)
 	}
-	if dropped := len(res.Items) - keep; dropped > 0 && res.More != "" {
-		lines = append(lines, fmt.Sprintf(res.More, dropped))
+	if dropped := len(res.Items) - keep; dropped > 0 && res.More != nil {
+		lines = append(lines, res.More(dropped))
 	}
 	lines = append(lines, res.Tail...)
 	np.LongServiceOutput = strings.Join(lines, nagios.CheckOutputEOL)
@@ -139,7 +139,7 @@ func randomResult(r *rand.Rand, dup bool) refResult {
 	res := refResult{Result: Result{State: status.Status(r.IntN(4)), Summary: word(120) + []string{"", " ", " \t"}[r.IntN(3)],
 		Head: lines(2), Tail: lines(2), Perf: perf(r.IntN(4))}, Detail: perf(r.IntN(40))}
 	if r.IntN(2) == 0 {
-		res.More = "%d more not shown"
+		res.More = func(n int) string { return strconv.Itoa(n) + " more not shown" }
 	}
 	for k := r.IntN(6); k > 0; k-- {
 		res.Items = append(res.Items, Item{Lines: lines(3), Perf: perf(r.IntN(3))})

@@ -33,9 +33,9 @@ type Result struct {
 	Summary string // the first line, without the state prefix
 	Head    []string
 	Items   []Item
-	// More is the line that replaces dropped items, e.g. "%d more problems
-	// not shown (-v shows all)"; it gets the number dropped.
-	More string
+	// More words the line that replaces the items dropped, given their
+	// number: "3 more problems not shown (-v shows all)".
+	More func(dropped int) string
 	Tail []string
 	Perf []Perf
 	// Detail is perfdata of the least importance (every resource of a
@@ -44,9 +44,6 @@ type Result struct {
 	// are missing.
 	Detail   PerfList
 	MaxBytes int // output budget in bytes; 0 means no limit
-	// Raw, when set, is printed as it is instead of a check result (a
-	// listing for scripts); State is the exit code.
-	Raw string
 }
 
 // Unknownf returns an UNKNOWN result; hint lines (what to do) go to the long

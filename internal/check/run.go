@@ -17,38 +17,27 @@ import (
 	"github.com/vzmon/vzmon/internal/status"
 )
 
-// App is one plugin: its flags and its check. An App may also implement
-// Guard() error, which runs after the flags are parsed and refuses what
-// is unsafe (see package privilege).
-type App interface {
-	// Name is the program name; Tag prefixes the state on the first line
-	// ("UBC" gives "UBC CRITICAL - ...").
-	Name() string
-	Tag() string
-	// Help is the description --help prints, with examples.
-	Help() string
-	// Icinga2 names the plugin's Icinga 2 CheckCommand (also its vars prefix).
-	Icinga2() string
-	// Flags returns the kong struct (embedding cli.Common) to fill.
-	Flags() any
-	Common() *cli.Common
+// App is one plugin: what it is called, its flags and its check.
+type App struct {
+	Name    string // program name
+	Tag     string // prefixes the state: "UBC" gives "UBC CRITICAL - ..."
+	Help    string // the --help description, with examples
+	Icinga2 string // the Icinga 2 CheckCommand, also its vars prefix
+	// Flags is the kong struct to fill; it embeds cli.Common, which
+	// Common points to.
+	Flags  any
+	Common *cli.Common
+	// Guard, if set, runs after the flags are parsed and refuses what is
+	// unsafe (see package privilege).
+	Guard func() error
 	// Check runs after the flags are parsed, bounded by the timeout. It
 	// must not touch the nagios plugin: it returns a Result.
-	Check(ctx context.Context, pr *Progress) Result
+	Check func(ctx context.Context, pr *Progress) Result
+	// List, if set, runs before Check, bounded alike: when its flag was
+	// given (ok), its output replaces the check, printed as it is for
+	// scripts with exit 0 (check_ubc --list); an error is an UNKNOWN.
+	List func(ctx context.Context, pr *Progress) (out []byte, ok bool, err error)
 }
-
-// Meta identifies a plugin; apps embed it for Name, Tag, Help and Icinga2.
-type Meta struct {
-	Prog     string // program name
-	StateTag string // "UBC" gives "UBC CRITICAL - ..."
-	Usage    string // --help description with examples
-	Command  string // Icinga 2 CheckCommand name and vars prefix
-}
-
-func (m Meta) Name() string    { return m.Prog }
-func (m Meta) Tag() string     { return m.StateTag }
-func (m Meta) Help() string    { return m.Usage }
-func (m Meta) Icinga2() string { return m.Command }
 
 // Progress names the stage a check is in, so that a timeout can say where
 // it was stuck, and traces stages on stderr with -vvv.
@@ -137,95 +126,108 @@ func (p *Progress) close() {
 // Run parses args, runs the check and lays its result out under the
 // timeout, and prints it; np gets the exit code. Help and version text go
 // to stdout with exit 3.
-func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app App) {
+func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app *App) {
 	start := time.Now()
 	if slices.Contains(args, cli.DumpFlag) {
-		text, err := cli.Icinga2Command(app.Flags(), app.Name(), app.Icinga2(), app.Icinga2())
+		text, err := cli.Icinga2Command(app.Flags, app.Name, app.Icinga2)
 		if err != nil {
-			respond(stdout, np, app.Tag(), Unknownf(nil, "%v", err), start)
+			respond(stdout, np, app.Tag, Unknownf(nil, "%v", err), start)
 			return
 		}
 		fmt.Fprint(stdout, text)
 		np.ExitStatusCode = int(status.OK)
 		return
 	}
-	err := cli.Parse(app.Flags(), app.Name(), app.Help(), args, stdout)
+	err := cli.Parse(app.Flags, app.Name, app.Help, args, stdout)
 	if errors.Is(err, cli.ErrExited) {
 		np.ExitStatusCode = int(status.Unknown)
 		return
 	}
 	if err != nil {
-		respond(stdout, np, app.Tag(), Unknownf(nil, "%s", err), start)
+		respond(stdout, np, app.Tag, Unknownf(nil, "%s", err), start)
 		return
 	}
-	if g, ok := app.(interface{ Guard() error }); ok {
-		if err := g.Guard(); err != nil {
-			respond(stdout, np, app.Tag(), Unknownf([]string{"run it as root directly to use such paths, or leave them at their defaults"}, "%v", err), start)
+	if app.Guard != nil {
+		if err := app.Guard(); err != nil {
+			respond(stdout, np, app.Tag, Unknownf([]string{"run it as root directly to use such paths, or leave them at their defaults"}, "%v", err), start)
 			return
 		}
 	}
-	common := app.Common()
 	pr := &Progress{start: start, stage: "starting"}
-	if common.Verbose >= 3 {
+	if app.Common.Verbose >= 3 {
 		pr.trace = stderr
 	}
-	res, out := runBounded(pr, app, start, common.Timeout.Duration(), common.Verbose)
-	if res.Raw != "" {
-		fmt.Fprint(stdout, res.Raw) // a listing, not a check result
-		np.ExitStatusCode = int(res.State)
+	out, listing := runBounded(pr, app, start)
+	if listing != nil {
+		_, _ = stdout.Write(listing) // nothing better to do when stdout is gone
+		np.ExitStatusCode = int(status.OK)
 		return
 	}
 	out.emit(stdout, np)
 }
 
-// runBounded runs the check and renders its result, both within the
-// timeout: a result of a million perfdata values takes a while to lay out.
-// A Raw result comes back unrendered.
-func runBounded(pr *Progress, app App, start time.Time, timeout time.Duration, verbose int) (Result, rendered) {
+// runBounded runs the check (or the listing) and renders its result, both
+// within the timeout: a result of a million perfdata values takes a while
+// to lay out. A listing comes back as it is.
+func runBounded(pr *Progress, app *App, start time.Time) (out rendered, listing []byte) {
+	timeout := app.Common.Timeout.Duration()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	type outcome struct {
-		res Result
-		out rendered
+		out     rendered
+		listing []byte
 	}
 	done := make(chan outcome, 1)
 	small := func(res Result) outcome { // an UNKNOWN of a few lines
-		out, _ := render(context.Background(), app.Tag(), res, start)
-		return outcome{res, out}
+		out, _ := render(context.Background(), app.Tag, res, start)
+		return outcome{out: out}
 	}
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				// A bug must not look like a CRITICAL from the data.
 				res := Unknownf([]string{"this is a bug; please report it with the command line"}, "internal error while %s: %v", pr.Current(), r)
-				if verbose > 0 {
+				if app.Common.Verbose > 0 {
 					res.Tail = strings.Split(string(debug.Stack()), "\n")
 				}
 				done <- small(res)
 			}
 		}()
-		res := app.Check(ctx, pr)
-		if res.Raw != "" {
-			done <- outcome{res: res}
+		res, listing := app.run(ctx, pr)
+		if listing != nil {
+			done <- outcome{listing: listing}
 			return
 		}
 		if ctx.Err() != nil {
 			return // the check gave up at the deadline: the timeout answers, naming its stage
 		}
 		pr.Stage("rendering the output")
-		out, err := render(ctx, app.Tag(), res, start)
+		out, err := render(ctx, app.Tag, res, start)
 		if err != nil {
 			return // past the deadline: the timeout answers
 		}
-		done <- outcome{res, out}
+		done <- outcome{out: out}
 	}()
 	select {
 	case o := <-done:
-		return o.res, o.out
+		return o.out, o.listing
 	case <-ctx.Done():
 		stage, hint := pr.Current(), pr.currentHint()
 		pr.close()
-		o := small(Unknownf(hint, "timed out after %s while %s", timeout, stage))
-		return o.res, o.out
+		return small(Unknownf(hint, "timed out after %s while %s", timeout, stage)).out, nil
 	}
+}
+
+// run runs the listing, when its flag was given, or else the check.
+func (app *App) run(ctx context.Context, pr *Progress) (Result, []byte) {
+	if app.List != nil {
+		listing, ok, err := app.List(ctx, pr)
+		switch {
+		case err != nil:
+			return FromError(err), nil
+		case ok:
+			return Result{}, listing
+		}
+	}
+	return app.Check(ctx, pr), nil
 }

@@ -17,35 +17,30 @@ import (
 
 // fixedApp is a check that returns res, after waiting while the deadline
 // is further away than wait.
-type fixedApp struct {
-	Meta
-	flags struct {
+func fixedApp(res Result, wait time.Duration) *App {
+	var flags struct {
 		cli.Common `embed:""`
 	}
-	res  Result
-	wait time.Duration
-}
-
-func (a *fixedApp) Flags() any          { return &a.flags }
-func (a *fixedApp) Common() *cli.Common { return &a.flags.Common }
-func (a *fixedApp) Check(ctx context.Context, pr *Progress) Result {
-	pr.Stage("checking")
-	if d, ok := ctx.Deadline(); ok && a.wait > 0 {
-		time.Sleep(time.Until(d) - a.wait)
-	}
-	return a.res
+	return &App{Name: "check_x", Tag: "X", Flags: &flags, Common: &flags.Common,
+		Check: func(ctx context.Context, pr *Progress) Result {
+			pr.Stage("checking")
+			if d, ok := ctx.Deadline(); ok && wait > 0 {
+				time.Sleep(time.Until(d) - wait)
+			}
+			return res
+		}}
 }
 
 // runApp runs app and returns the start and the end of what it printed
 // (a million values need not be kept) and its exit code.
-func runApp(app App, args ...string) (string, int) {
+func runApp(app *App, args ...string) (string, int) {
 	out, code, _ := runTimed(app, args...)
 	return out, code
 }
 
 // runTimed is runApp that also returns when printing began, after the
 // start.
-func runTimed(app App, args ...string) (string, int, time.Duration) {
+func runTimed(app *App, args ...string) (string, int, time.Duration) {
 	out := &headTail{start: time.Now()}
 	np := nagios.NewPlugin()
 	np.SetOutputTarget(out)
@@ -88,7 +83,7 @@ func bigResult(n int) Result {
 // Rendering is part of the run and bounded by -t like the check: a result
 // too big to lay out in time is an UNKNOWN naming that stage.
 func TestRunTimesOutWhileRendering(t *testing.T) {
-	app := &fixedApp{Meta: Meta{Prog: "check_x", StateTag: "X"}, res: bigResult(300000), wait: 5 * time.Millisecond}
+	app := fixedApp(bigResult(300000), 5*time.Millisecond)
 	const want = "X UNKNOWN - timed out after 300ms while rendering the output"
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
@@ -117,7 +112,7 @@ func TestRenderStopsWhenTheContextEnds(t *testing.T) {
 // The run time covers laying out the output, everything before printing:
 // it was taken before, and a million values took seconds more.
 func TestTimeCoversTheOutput(t *testing.T) {
-	app := &fixedApp{Meta: Meta{Prog: "check_x", StateTag: "X"}, res: bigResult(300000)}
+	app := fixedApp(bigResult(300000), 0)
 	out, _, printing := runTimed(app, "-t", "60")
 	m := regexp.MustCompile(`'time'=(\d+)ms`).FindStringSubmatch(out)
 	if m == nil {
@@ -149,6 +144,43 @@ func TestCutDoesNotRenderPerStep(t *testing.T) {
 	small, big := allocs(1000), allocs(100000)
 	if big > small+500 {
 		t.Fatalf("%v allocations for 1,000 values, %v for 100,000", small, big)
+	}
+}
+
+// A listing (check_ubc --list) has its own path: printed as it is with
+// exit 0 when its flag is given, an UNKNOWN when it fails, and the check
+// runs when the flag is not given.
+func TestList(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		list    func(context.Context, *Progress) ([]byte, bool, error)
+		want    string
+		wantErr int
+	}{
+		{"listed", func(context.Context, *Progress) ([]byte, bool, error) { return []byte("[]\n"), true, nil }, "[]\n", 0},
+		{"failed", func(context.Context, *Progress) ([]byte, bool, error) { return nil, true, errors.New("no list") }, "X UNKNOWN - no list |", 3},
+		{"not asked", func(context.Context, *Progress) ([]byte, bool, error) { return nil, false, nil }, "X OK - fine |", 0},
+	} {
+		app := fixedApp(Result{State: status.OK, Summary: "fine"}, 0)
+		app.List = tt.list
+		out, code := runApp(app)
+		if !strings.HasPrefix(out, tt.want) || code != tt.wantErr || tt.name == "listed" && out != tt.want {
+			t.Errorf("%s: exit %d, output %q", tt.name, code, out)
+		}
+	}
+}
+
+// More words the line for the dropped items, given their number.
+func TestMoreGetsTheNumberDropped(t *testing.T) {
+	res := Result{State: status.Warning, Summary: "s", MaxBytes: 90,
+		More: func(n int) string { return strconv.Itoa(n) + " more not shown" }}
+	for i := 0; i < 10; i++ {
+		res.Items = append(res.Items, Item{Lines: []string{"item " + strconv.Itoa(i)}})
+	}
+	out, code := runApp(fixedApp(res, 0))
+	shown := strings.Count(out, "item ")
+	if code != 1 || shown == 0 || shown == 10 || !strings.Contains(out, "\n"+strconv.Itoa(10-shown)+" more not shown") {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkct"
 	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
@@ -20,7 +19,7 @@ import (
 func TestGolden(t *testing.T) {
 	root := checktest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	checktest.GoldenTable(t, "check_vz_container", func() check.App { return checkct.New() }, map[string][]string{
+	checktest.GoldenTable(t, "check_vz_container", checkct.New, map[string][]string{
 		"incident-204":                      {"--root", node("incident-204"), "--ctid", "204"},
 		"incident-web1-processes":           {"--root", node("incident-204"), "--ctid", "web1", "--process", "apache2:2", "--process", "slapd", "--process", "named", "--process", "cron:1:1"},
 		"incident-healthy-203":              {"--root", node("incident-204"), "--ctid", "dns1", "--process", "named"},
@@ -312,7 +311,7 @@ func TestNoSuchContainer(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := newNode(t, c.node(), func(n *nodegen.Node) { n.Files = c.files })
-			var app check.App = checkct.New()
+			app := checkct.New()
 			if c.plugin == "check_ubc" {
 				app = checkubc.New()
 			}

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vzmon/vzmon/internal/checkfailcnt"
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/growth"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/threshold"
@@ -43,8 +43,8 @@ type Flags struct {
 		Warning  *threshold.Range `name:"failcnt-warning" default:"0" placeholder:"RANGE" help:"With --state-file: warning range over the increase of one failcnt (default: any)."`
 		Critical *threshold.Range `name:"failcnt-critical" placeholder:"RANGE" help:"With --state-file: critical range over the increase of one failcnt."`
 	} `embed:""`
-	Growth    checkfailcnt.Flags `embed:"" prefix:"failcnt-"`
-	MaxOutput int                `name:"max-output" default:"65504" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 65504, the NRPE 3/4 limit; 1023 for NRPE 2; 0 = no limit)."`
+	Growth    growth.Flags  `embed:"" prefix:"failcnt-"`
+	MaxOutput cli.MaxOutput `name:"max-output" default:"65504" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 65504, the NRPE 3/4 limit; 1023 for NRPE 2; 0 = no limit)."`
 }
 
 // Validate checks what kong cannot.
@@ -71,9 +71,6 @@ func (f *Flags) Validate() error {
 		if _, err := strconv.ParseUint(f.EnvID, 10, 32); err != nil {
 			return fmt.Errorf("--envid %q: not a number", f.EnvID)
 		}
-	}
-	if f.MaxOutput < 0 {
-		return fmt.Errorf("--max-output cannot be negative")
 	}
 	if err := f.Growth.Validate(); err != nil {
 		return err

@@ -23,7 +23,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // Run runs app with args and returns what it printed and its exit code.
-func Run(app check.App, args ...string) (string, int) {
+func Run(app *check.App, args ...string) (string, int) {
 	var out bytes.Buffer
 	np := nagios.NewPlugin()
 	np.SetOutputTarget(&out)
@@ -129,7 +129,7 @@ func WriteNode(t testing.TB, dir string, write func(string) error) {
 
 // GoldenTable runs each case (name: arguments) with a fresh app, in name
 // order, and compares its output with testdata/golden/<dir>/<name>.txt.
-func GoldenTable(t *testing.T, dir string, newApp func() check.App, cases map[string][]string) {
+func GoldenTable(t *testing.T, dir string, newApp func() *check.App, cases map[string][]string) {
 	root := RepoRoot(t)
 	names := make([]string, 0, len(cases))
 	for name := range cases {

@@ -35,7 +35,7 @@ type Flags struct {
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
 	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
-	MaxOutput  int             `name:"max-output" default:"-1" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
+	MaxOutput  *cli.MaxOutput  `name:"max-output" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
 }
 
 // Validate runs the embedded validations (kong validates the root only).
@@ -43,28 +43,23 @@ func (f *Flags) Validate() error {
 	if err := f.Select.Validate(); err != nil {
 		return err
 	}
-	if f.MaxOutput < -1 {
-		return fmt.Errorf("--max-output must be 0 (no limit) or a number of bytes, not %d", f.MaxOutput)
-	}
 	return f.Usage.Validate()
 }
 
-// App is check_ubc; build it with New.
-type App struct {
-	check.Meta
+// app is check_ubc: its flags and its check.
+type app struct {
 	f Flags
 }
 
-// New returns the check.
-func New() *App {
-	return &App{Meta: check.Meta{Prog: "check_ubc", StateTag: "UBC", Usage: help, Command: "ubc"}}
+// New returns check_ubc.
+func New() *check.App {
+	a := &app{}
+	return &check.App{Name: "check_ubc", Tag: "UBC", Help: help, Icinga2: "ubc", Flags: &a.f, Common: &a.f.Common,
+		Guard: a.guard, Check: a.Check, List: a.list}
 }
 
-func (a *App) Flags() any          { return &a.f }
-func (a *App) Common() *cli.Common { return &a.f.Common }
-
-// Guard refuses --root under raised privileges.
-func (a *App) Guard() error {
+// guard refuses --root under raised privileges.
+func (a *app) guard() error {
 	return privilege.Guard(privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"})
 }
 
@@ -83,14 +78,11 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`
 
 // Check reads, selects, evaluates and reports.
-func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
+func (a *app) Check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
 	snap, err := n.Beancounters(pr)
 	if err != nil {
 		return check.FromError(err)
-	}
-	if a.f.List {
-		return list(n, pr, snap)
 	}
 	sel, err := a.f.Select.Resolve(n, pr, snap)
 	if err != nil {
@@ -164,7 +156,7 @@ func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Sett
 	return ev
 }
 
-func (a *App) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
+func (a *app) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
 	single := len(ev.cts) == 1 && len(sel.IDs) == 1
 	fullPerf := single || a.f.Perfdata == "all"
 	res := check.Result{State: status.OK, MaxBytes: a.budget(fullPerf)}
@@ -177,10 +169,12 @@ func (a *App) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel
 		}
 		res.Items = append(res.Items, it)
 	}
-	res.More = "%d more problems not shown (-v or --max-output shows more)"
+	res.More = func(n int) string {
+		return strconv.Itoa(n) + " more problems not shown (-v or --max-output shows more)"
+	}
 	res.Summary = summary(ev, label)
 	if a.f.Verbose >= 2 {
-		res.More = "%d more lines not shown (raise --max-output)"
+		res.More = func(n int) string { return strconv.Itoa(n) + " more lines not shown (raise --max-output)" }
 		for _, ct := range ev.cts {
 			res.Items = append(res.Items, check.Item{Lines: []string{containerLine(ct, ev, label)}})
 		}
@@ -209,11 +203,12 @@ func (a *App) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel
 	return res
 }
 
-// budget: full perfdata (one container, --perfdata all) or -v raise it.
-func (a *App) budget(fullPerf bool) int {
+// budget is --max-output, or by scope: full perfdata (one container,
+// --perfdata all) or -v raise it.
+func (a *app) budget(fullPerf bool) int {
 	switch {
-	case a.f.MaxOutput >= 0:
-		return a.f.MaxOutput
+	case a.f.MaxOutput != nil:
+		return int(*a.f.MaxOutput)
 	case fullPerf || a.f.Verbose > 0:
 		return VerboseBudget
 	}

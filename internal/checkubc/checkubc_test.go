@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
 )
@@ -20,7 +19,7 @@ import (
 func TestGolden(t *testing.T) {
 	root := checktest.RepoRoot(t)
 	node := func(n string) string { return filepath.Join(root, "testdata", "nodes", n) }
-	checktest.GoldenTable(t, "check_ubc", func() check.App { return checkubc.New() }, map[string][]string{
+	checktest.GoldenTable(t, "check_ubc", checkubc.New, map[string][]string{
 		"incident-204":         {"--root", node("incident-204")},
 		"rhel6-vswap":          {"--root", node("rhel6-vswap")},
 		"ovz-32bit":            {"--root", node("ovz-32bit")},
@@ -129,8 +128,8 @@ func TestNegativeValues(t *testing.T) {
 		code  int
 		first string
 	}{
-		{[]string{"--max-output", "-5"}, 3, "UBC UNKNOWN - invalid arguments: --max-output must be 0 (no limit) or a number of bytes, not -5 (see --help)"},
-		{[]string{"--max-output=-5"}, 3, "UBC UNKNOWN - invalid arguments: --max-output must be 0 (no limit) or a number of bytes, not -5 (see --help)"},
+		{[]string{"--max-output", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --max-output: "-5": must be 0 (no limit) or a number of bytes (see --help)`},
+		{[]string{"--max-output=-5"}, 3, `UBC UNKNOWN - invalid arguments: --max-output: "-5": must be 0 (no limit) or a number of bytes (see --help)`},
 		{[]string{"-t", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --timeout: "-5": must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h (see --help)`},
 		{[]string{"-w", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --warning: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},
 		{[]string{"-c", "-5"}, 3, `UBC UNKNOWN - invalid arguments: --critical: invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5 (see --help)`},

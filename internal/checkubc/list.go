@@ -2,14 +2,13 @@ package checkubc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"sort"
 	"strconv"
 
 	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/node"
-	"github.com/vzmon/vzmon/internal/status"
-	"github.com/vzmon/vzmon/internal/ubc"
 )
 
 // Listed is one container in --list. Name is the real NAME= (JSON escapes
@@ -23,10 +22,18 @@ type Listed struct {
 	Error  string `json:"error,omitempty"`
 }
 
-// list prints the containers: the running ones from the beancounters and
-// the stopped ones from etc/vz/conf (only <ID>.conf files that are a
+// list is --list: the containers, the running ones from the beancounters
+// and the stopped ones from etc/vz/conf (only <ID>.conf files that are a
 // container's config), CT 0 left out.
-func list(n node.Node, pr *check.Progress, snap *ubc.Snapshot) check.Result {
+func (a *app) list(_ context.Context, pr *check.Progress) ([]byte, bool, error) {
+	if !a.f.List {
+		return nil, false, nil
+	}
+	n := node.Node{Root: a.f.Root}
+	snap, err := n.Beancounters(pr)
+	if err != nil {
+		return nil, true, err
+	}
 	byID := map[string]*Listed{}
 	for _, c := range snap.Containers {
 		if c.ID != "0" {
@@ -35,7 +42,7 @@ func list(n node.Node, pr *check.Progress, snap *ubc.Snapshot) check.Result {
 	}
 	configured, err := n.ConfigIDs(pr)
 	if err != nil {
-		return check.FromError(err)
+		return nil, true, err
 	}
 	for _, id := range configured {
 		if id != "0" && byID[id] == nil {
@@ -64,9 +71,9 @@ func list(n node.Node, pr *check.Progress, snap *ubc.Snapshot) check.Result {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
-		return check.FromError(err)
+		return nil, true, err
 	}
-	return check.Result{State: status.OK, Raw: b.String()}
+	return b.Bytes(), true, nil
 }
 
 // idLess orders numeric IDs by number, before names.

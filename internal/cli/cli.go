@@ -89,6 +89,21 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 
 func (d Duration) String() string { return time.Duration(d).String() }
 
+// MaxOutput is --max-output: the output budget in bytes, 0 for none. Each
+// plugin declares it with its own default and help; the value is judged
+// here, the same way for all of them.
+type MaxOutput int
+
+// UnmarshalText parses a number of bytes.
+func (m *MaxOutput) UnmarshalText(b []byte) error {
+	n, err := strconv.Atoi(string(b))
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q: must be 0 (no limit) or a number of bytes", b)
+	}
+	*m = MaxOutput(n)
+	return nil
+}
+
 // ErrExited reports that --help or --version printed their text; the
 // plugin exits 3 with nothing more.
 var ErrExited = errors.New("help or version printed")

@@ -60,7 +60,8 @@ type valueApp struct {
 	Warning   *threshold.Range `short:"w"`
 	Critical  *threshold.Range `short:"c"`
 	Hold      cli.Duration     `name:"hold"`
-	MaxOutput int              `name:"max-output"`
+	MaxOutput cli.MaxOutput    `name:"max-output" default:"1023"`
+	Budget    *cli.MaxOutput   `name:"budget"` // unset: nil
 }
 
 // A negative value is judged by its flag, whichever way it is written:
@@ -68,9 +69,10 @@ type valueApp struct {
 // "-5""), and kept the "=" of "-t=-5".
 func TestNegativeValues(t *testing.T) {
 	const (
-		timeout = `--timeout: "-5": must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h`
-		hold    = `--hold: "-5": a duration cannot be negative (like 90s, 15m, 2h, 1d)`
-		rng     = `invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5`
+		timeout   = `--timeout: "-5": must be a positive number of seconds or a duration (like 10, 2.5 or 1m30s), at most 1h`
+		hold      = `--hold: "-5": a duration cannot be negative (like 90s, 15m, 2h, 1d)`
+		maxOutput = `--max-output: "-5": must be 0 (no limit) or a number of bytes`
+		rng       = `invalid range "-5": a single number N means 0 to N, so it cannot be negative; write both ends, like -10:-5 or ~:-5`
 	)
 	tests := []struct {
 		args    []string
@@ -90,10 +92,13 @@ func TestNegativeValues(t *testing.T) {
 		{[]string{"--hold", "-5"}, hold, nil},
 		{[]string{"--hold=-5"}, hold, nil},
 		{[]string{"--hold", "-5m"}, `--hold: "-5m": a duration cannot be negative`, nil},
-		// The plugins' Validate says what --max-output takes; it must get
-		// the number, not a kong error.
-		{[]string{"--max-output", "-5"}, "", func(a valueApp) bool { return a.MaxOutput == -5 }},
-		{[]string{"--max-output=-5"}, "", func(a valueApp) bool { return a.MaxOutput == -5 }},
+		// --max-output says what it takes, in every plugin alike.
+		{[]string{"--max-output", "-5"}, maxOutput, nil},
+		{[]string{"--max-output=-5"}, maxOutput, nil},
+		{[]string{"--max-output", "x"}, `--max-output: "x": must be 0 (no limit) or a number of bytes`, nil},
+		{nil, "", func(a valueApp) bool { return a.MaxOutput == 1023 && a.Budget == nil }},
+		{[]string{"--max-output", "0", "--budget", "300"}, "", func(a valueApp) bool { return a.MaxOutput == 0 && *a.Budget == 300 }},
+		{[]string{"--budget", "-1"}, `--budget: "-1": must be 0 (no limit) or a number of bytes`, nil},
 		// Negative ranges are legitimate, written either way.
 		{[]string{"--warning=-5:5"}, "", func(a valueApp) bool { return a.Warning.String() == "-5:5" }},
 		{[]string{"-w", "-5:5"}, "", func(a valueApp) bool { return a.Warning.String() == "-5:5" }},

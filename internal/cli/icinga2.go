@@ -13,9 +13,10 @@ const DumpFlag = "--dump-icinga2-config"
 // Icinga2Command renders the plugin's Icinga 2 CheckCommand from its kong
 // model, in the Icinga Template Library's style, so contrib/icinga2 can
 // never drift from the flags: every flag with its description, switches
-// with set_if, lists with repeat_key, defaults in vars.
-func Icinga2Command(app any, name, command, varPrefix string) (string, error) {
-	parser, err := kong.New(app, kong.Name(name), kong.Exit(func(int) {}))
+// with set_if, lists with repeat_key, defaults in vars (named after the
+// command).
+func Icinga2Command(flags any, name, command string) (string, error) {
+	parser, err := kong.New(flags, kong.Name(name), kong.Exit(func(int) {}))
 	if err != nil {
 		return "", err
 	}
@@ -27,7 +28,7 @@ func Icinga2Command(app any, name, command, varPrefix string) (string, error) {
 		if f.Hidden || f.Name == "help" || f.Name == "version" {
 			continue
 		}
-		v := varPrefix + "_" + strings.ReplaceAll(f.Name, "-", "_")
+		v := command + "_" + strings.ReplaceAll(f.Name, "-", "_")
 		fmt.Fprintf(&b, "\t\t\"--%s\" = {\n", f.Name)
 		switch {
 		case f.IsBool() || f.IsCounter():
@@ -38,7 +39,7 @@ func Icinga2Command(app any, name, command, varPrefix string) (string, error) {
 			fmt.Fprintf(&b, "\t\t\tvalue = \"$%s$\"\n", v)
 		}
 		fmt.Fprintf(&b, "\t\t\tdescription = %q\n\t\t}\n", oneLine(f.Help))
-		if d := f.Default; d != "" && d != "-1" && !(f.Name == "root" && d == "/") && !f.IsBool() && !f.IsCounter() {
+		if d := f.Default; d != "" && !(f.Name == "root" && d == "/") && !f.IsBool() && !f.IsCounter() {
 			vars = append(vars, fmt.Sprintf("\tvars.%s = %q\n", v, d))
 		}
 	}

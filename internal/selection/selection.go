@@ -82,12 +82,23 @@ func (f *Flags) Key() string {
 	return "ct=" + part(f.CTID) + ";xct=" + part(f.ExcludeCTID) + ";res=" + part(f.Resource) + ";xres=" + part(f.ExcludeResource)
 }
 
+// Resources is the resource part of a selection, which needs nothing
+// resolved: check_vz_container judges one container's resources with it.
+type Resources struct {
+	res   map[string]bool // nil: every resource
+	exres map[string]bool
+}
+
+// Resources returns the resource part of the flags (after Validate).
+func (f *Flags) Resources() Resources {
+	return Resources{res: set(f.Resource), exres: set(f.ExcludeResource)}
+}
+
 // Selection is the resolved selection.
 type Selection struct {
+	Resources
 	only     map[string]bool // nil: every container but CT 0
 	excluded map[string]bool
-	res      map[string]bool // nil: every resource
-	exres    map[string]bool
 	// IDs are the containers named with --ctid, resolved, in the order given.
 	IDs []string
 }
@@ -115,17 +126,17 @@ func (s *Selection) Container(id string) bool {
 }
 
 // Resource reports whether a resource is selected.
-func (s *Selection) Resource(name string) bool {
-	return !s.exres[name] && (s.res == nil || s.res[name])
+func (r Resources) Resource(name string) bool {
+	return !r.exres[name] && (r.res == nil || r.res[name])
 }
 
 // NamedResources are the resources given with --resource.
-func (s *Selection) NamedResources() map[string]bool { return s.res }
+func (r Resources) NamedResources() map[string]bool { return r.res }
 
 // Resolve maps the container arguments to IDs. A container named with
 // --ctid that has no beancounters is an error: it is not running.
 func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Selection, error) {
-	s := &Selection{res: set(f.Resource), exres: set(f.ExcludeResource)}
+	s := &Selection{Resources: f.Resources()}
 	names := n.NewNames(t)
 	for _, arg := range f.CTID {
 		id, err := resolve(n, t, snap, arg)

@@ -20,10 +20,10 @@ import (
 // containers" (issue 10 item 10). kong's own splitting dropped such items.
 func TestEmptyItemsAreUsageErrors(t *testing.T) {
 	root := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
-	apps := map[string]func() check.App{
-		"check_ubc":          func() check.App { return checkubc.New() },
-		"check_ubc_failcnt":  func() check.App { return checkfailcnt.New() },
-		"check_vz_container": func() check.App { return checkct.New() },
+	apps := map[string]func() *check.App{
+		"check_ubc":          checkubc.New,
+		"check_ubc_failcnt":  checkfailcnt.New,
+		"check_vz_container": checkct.New,
 	}
 	for _, c := range []struct {
 		plugins []string
@@ -95,19 +95,19 @@ func TestAmbiguousName(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "node")
 	checktest.WriteNode(t, root, n.Write)
 	// names/web1 -> 204.conf decides.
-	for _, app := range []check.App{checkct.New(), checkubc.New()} {
+	for _, app := range []*check.App{checkct.New(), checkubc.New()} {
 		out, _ := checktest.Run(app, "--root", root, "--ctid", "web1")
 		if !strings.Contains(out, "CT 204 (web1)") || strings.Contains(out, "ambiguous") {
-			t.Errorf("%s with names/web1: %s", app.Name(), out)
+			t.Errorf("%s with names/web1: %s", app.Name, out)
 		}
 	}
 	if err := os.Remove(filepath.Join(root, "etc", "vz", "names", "web1")); err != nil {
 		t.Fatal(err)
 	}
-	for _, app := range []check.App{checkct.New(), checkubc.New()} {
+	for _, app := range []*check.App{checkct.New(), checkubc.New()} {
 		out, code := checktest.Run(app, "--root", root, "--ctid", "web1")
 		if code != 3 || !strings.Contains(out, "UNKNOWN - name web1 is ambiguous (204, 205)") {
-			t.Errorf("%s without names/web1: exit %d:\n%s", app.Name(), code, out)
+			t.Errorf("%s without names/web1: exit %d:\n%s", app.Name, code, out)
 		}
 	}
 	// check_ubc --exclude-ctid resolves names the same way.
@@ -125,5 +125,33 @@ func TestAmbiguousName(t *testing.T) {
 	out, code := checktest.Run(checkct.New(), "--root", vz7, "--ctid", "app1", "--skip", "tasks")
 	if code != 1 || !strings.Contains(out, "CT "+uuid+" (app1)") || !strings.Contains(out, "numproc 92.5% of barrier") {
 		t.Errorf("VZ7 names link: exit %d:\n%s", code, out)
+	}
+}
+
+// The resource filter needs nothing resolved (check_vz_container uses it
+// alone); --exclude-resource wins over --resource.
+func TestResources(t *testing.T) {
+	for _, tt := range []struct {
+		only, excluded []string
+		want           map[string]bool
+	}{
+		{nil, nil, map[string]bool{"numproc": true, "physpages": true}},
+		{[]string{"numproc"}, nil, map[string]bool{"numproc": true, "physpages": false}},
+		{nil, []string{"numproc"}, map[string]bool{"numproc": false, "physpages": true}},
+		{[]string{"numproc", "physpages"}, []string{"numproc"}, map[string]bool{"numproc": false, "physpages": true}},
+	} {
+		f := &selection.Flags{Resource: tt.only, ExcludeResource: tt.excluded}
+		if err := f.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		r := f.Resources()
+		for name, want := range tt.want {
+			if got := r.Resource(name); got != want {
+				t.Errorf("--resource %v --exclude-resource %v: %s selected %v, want %v", tt.only, tt.excluded, name, got, want)
+			}
+		}
+		if got := len(r.NamedResources()); got != len(tt.only) {
+			t.Errorf("--resource %v: %d named", tt.only, got)
+		}
 	}
 }

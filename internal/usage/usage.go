@@ -3,11 +3,11 @@
 package usage
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/bits"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/status"
@@ -15,24 +15,9 @@ import (
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
-// Pair is a warning and a critical range; nil means not set.
-type Pair struct {
-	Warn, Crit *threshold.Range
-}
-
-// Level evaluates part/whole as a percentage, critical first.
-func (p Pair) Level(part, whole uint64) status.Status {
-	switch {
-	case p.Crit != nil && p.Crit.AlertsPercent(part, whole):
-		return status.Critical
-	case p.Warn != nil && p.Warn.AlertsPercent(part, whole):
-		return status.Warning
-	}
-	return status.OK
-}
-
-// Off reports whether neither range is set (the resource is not evaluated).
-func (p Pair) Off() bool { return p.Warn == nil && p.Crit == nil }
+// Pair is a resource's warning and critical range (percentages of its
+// basis).
+type Pair = threshold.Pair
 
 // Settings say what to evaluate and how.
 type Settings struct {
@@ -165,9 +150,9 @@ type compiled struct {
 }
 
 type boundsCache struct {
-	basis      uint64
-	warn, crit threshold.Bounds
-	valid      bool
+	basis uint64
+	b     threshold.PairBounds
+	valid bool
 }
 
 func (s *Settings) compile() *compiled {
@@ -181,21 +166,9 @@ func (s *Settings) compile() *compiled {
 // level evaluates v against p for basis, through the cache entry bc.
 func level(p Pair, bc *boundsCache, v, basis uint64) status.Status {
 	if !bc.valid || bc.basis != basis {
-		bc.basis, bc.valid = basis, true
-		if p.Warn != nil {
-			bc.warn = p.Warn.PercentBounds(basis)
-		}
-		if p.Crit != nil {
-			bc.crit = p.Crit.PercentBounds(basis)
-		}
+		bc.basis, bc.b, bc.valid = basis, p.PercentBounds(basis), true
 	}
-	switch {
-	case p.Crit != nil && bc.crit.Alerts(v):
-		return status.Critical
-	case p.Warn != nil && bc.warn.Alerts(v):
-		return status.Warning
-	}
-	return status.OK
+	return bc.b.Judge(v)
 }
 
 // Rows evaluates the selected rows of one container and returns how many
@@ -293,18 +266,9 @@ func zeroOrUnlimited(v uint64) string {
 // SortProblems orders findings worst first: state, then percentage, then
 // container and resource for a stable output.
 func SortProblems(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.State != b.State {
-			return status.Worse(a.State, b.State) == a.State
-		}
-		if pa, pb := a.PerMille(), b.PerMille(); pa != pb {
-			return pa > pb
-		}
-		if a.CT != b.CT {
-			return a.CT < b.CT
-		}
-		return a.Res.Name < b.Res.Name
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(status.Compare(b.State, a.State), cmp.Compare(b.PerMille(), a.PerMille()),
+			strings.Compare(a.CT, b.CT), strings.Compare(a.Res.Name, b.Res.Name))
 	})
 }
 

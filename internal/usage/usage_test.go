@@ -162,3 +162,29 @@ func TestUnjudged(t *testing.T) {
 		t.Errorf("nothing named, yet %v", got)
 	}
 }
+
+// Worst first in status order (CRITICAL before UNKNOWN before WARNING),
+// then higher usage, then container and resource.
+func TestSortProblems(t *testing.T) {
+	f := func(ct, res string, st status.Status, value uint64) usage.Finding {
+		r, _ := ubc.Lookup(res)
+		return usage.Finding{CT: ct, Res: r, State: st, Value: value, Basis: 100}
+	}
+	got := []usage.Finding{
+		f("201", "numproc", status.Warning, 91),
+		f("202", "numproc", status.Critical, 96),
+		f("203", "numfile", status.Unknown, 0),
+		f("201", "numfile", status.Critical, 120),
+		f("200", "numproc", status.Warning, 91),
+		f("200", "numfile", status.Warning, 91),
+	}
+	usage.SortProblems(got)
+	var order []string
+	for _, x := range got {
+		order = append(order, x.CT+"/"+x.Res.Name)
+	}
+	want := []string{"201/numfile", "202/numproc", "203/numfile", "200/numfile", "200/numproc", "201/numproc"}
+	if !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
+	}
+}
