@@ -288,7 +288,7 @@ func TestStuckLockTimesOut(t *testing.T) {
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	start := time.Now()
 	out, code := s.run("-t", "0.4")
-	if took := time.Since(start); took > 1400*time.Millisecond {
+	if took := time.Since(start); took > 2400*time.Millisecond { // -t plus slack for a loaded CI machine
 		t.Errorf("took %v with -t 0.4", took)
 	}
 	want := []string{"while waiting for the lock on TMP/state/failcnt-HASH.json.lock", "another run holds the lock", "look for a stuck check_ubc_failcnt", "pid " + strconv.Itoa(os.Getpid())}
