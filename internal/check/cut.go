@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vzmon/vzmon/internal/text"
@@ -70,7 +71,7 @@ func (l *layout) first(summary string, long bool) string {
 		s = l.res.State.String() + ": " + summary
 	}
 	if !long {
-		s = strings.TrimRight(s, " \t"+eol)
+		s = strings.TrimRight(s, " \t\n") // eol is " \n"
 	}
 	return s
 }
@@ -107,7 +108,7 @@ func (l *layout) cut(width int) plan {
 		q := p
 		q.detail, q.tail = d, tail
 		if d < all { // say so, or graphs would just have gaps
-			q.tail = append(tail, fmt.Sprintf(detailCut, all-d, all))
+			q.tail = slices.Concat(tail, []string{fmt.Sprintf(detailCut, all-d, all)})
 		}
 		return q
 	}

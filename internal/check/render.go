@@ -118,8 +118,9 @@ func (l *layout) write(w *bufio.Writer, p plan, ms string) {
 	w.WriteString(" |")
 	for _, key := range l.order {
 		i := int(key.i)
-		if !(i < l.itemPerfs[p.keep] || i >= l.perfBase && i < l.perfBase+p.perf ||
-			i >= l.detailBase && i < l.detailBase+p.detail || i == l.timeIdx) {
+		kept := i < l.itemPerfs[p.keep] || i >= l.perfBase && i < l.perfBase+p.perf ||
+			i >= l.detailBase && i < l.detailBase+p.detail || i == l.timeIdx
+		if !kept {
 			continue
 		}
 		w.WriteString(" '")

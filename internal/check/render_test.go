@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,7 +37,7 @@ func reference(tag string, res refResult, timePerf Perf) string {
 		cut := func(d int) {
 			res.Detail, res.Tail = all[:d], tail
 			if d < len(all) {
-				res.Tail = append(tail, fmt.Sprintf(detailCut, len(all)-d, len(all)))
+				res.Tail = slices.Concat(tail, []string{fmt.Sprintf(detailCut, len(all)-d, len(all))})
 			}
 		}
 		cut(largest(len(all), func(d int) bool { cut(d); return fits(res, keep) }))
@@ -105,8 +106,8 @@ func refRender(tag string, res refResult, keep int, timePerf Perf) string {
 // with dup many equal ones and "time", and lines, summaries and fields of
 // every length, empty ones included.
 func randomResult(r *rand.Rand, dup bool) refResult {
-	word := func(max int) string {
-		b := make([]byte, r.IntN(max+1))
+	word := func(most int) string {
+		b := make([]byte, r.IntN(most+1))
 		for i := range b {
 			b[i] = "abcdefghij XYZ|.-_0123456789"[r.IntN(28)]
 		}

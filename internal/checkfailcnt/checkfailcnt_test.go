@@ -173,8 +173,8 @@ func TestRefusesUnsafeState(t *testing.T) {
 	})
 	t.Run("symlinked state directory", func(t *testing.T) {
 		s := newStory(t)
-		real := t.TempDir()
-		os.Symlink(real, s.state)
+		target := t.TempDir()
+		os.Symlink(target, s.state)
 		if out, code := s.run(); code != 3 || !strings.Contains(out, "symlink") {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}

@@ -133,7 +133,7 @@ func Parse(app any, name, description string, args []string, stdout io.Writer) (
 			err = ErrExited
 		}
 	}()
-	if _, err := parser.Parse(joinValues(parser.Model.Node.Flags, args)); err != nil {
+	if _, err := parser.Parse(joinValues(parser.Model.Flags, args)); err != nil {
 		// kong's word for a flag followed by another flag where its value
 		// should be: "--timeout: expected value value but got "-v" (short
 		// flag); perhaps try --timeout="-v"?". Compiled only here: start-up

@@ -24,7 +24,7 @@ func Icinga2Command(flags any, name, command string) (string, error) {
 	fmt.Fprintf(&b, "object CheckCommand %q {\n", command)
 	fmt.Fprintf(&b, "\tcommand = [ PluginDir + \"/%s\" ]\n\n\targuments = {\n", name)
 	var vars []string
-	for _, f := range parser.Model.Node.Flags {
+	for _, f := range parser.Model.Flags {
 		if f.Hidden || f.Name == "help" || f.Name == "version" {
 			continue
 		}
@@ -39,7 +39,9 @@ func Icinga2Command(flags any, name, command string) (string, error) {
 			fmt.Fprintf(&b, "\t\t\tvalue = \"$%s$\"\n", v)
 		}
 		fmt.Fprintf(&b, "\t\t\tdescription = %q\n\t\t}\n", oneLine(f.Help))
-		if d := f.Default; d != "" && !(f.Name == "root" && d == "/") && !f.IsBool() && !f.IsCounter() {
+		// --root / is the plugin's own default, not a setting worth a var.
+		rootDefault := f.Name == "root" && f.Default == "/"
+		if d := f.Default; d != "" && !rootDefault && !f.IsBool() && !f.IsCounter() {
 			vars = append(vars, fmt.Sprintf("\tvars.%s = %q\n", v, d))
 		}
 	}

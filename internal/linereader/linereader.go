@@ -11,9 +11,9 @@ import (
 )
 
 var (
-	// ErrTooLong: the line is longer than the bound.
+	// ErrTooLong means the line is longer than the bound.
 	ErrTooLong = errors.New("line too long")
-	// ErrNoNewline: the last line has no newline, so the file was cut short.
+	// ErrNoNewline means the last line has no newline: the file was cut short.
 	ErrNoNewline = errors.New("last line has no newline")
 )
 

@@ -16,8 +16,8 @@ type result struct {
 	err  error
 }
 
-func readAll(r io.Reader, max int) []result {
-	lr := linereader.New(r, max)
+func readAll(r io.Reader, limit int) []result {
+	lr := linereader.New(r, limit)
 	var out []result
 	for {
 		line, err := lr.Next()

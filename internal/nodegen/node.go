@@ -103,7 +103,7 @@ func (n *Node) render(emit func(path, content string) error) error {
 			out["proc/bc/"+n.Cts[i].ID+"/resources"] = b.String()
 		}
 	}
-	if n.Kernel != RHEL5_32 {
+	if n.Kernel != RHEL5x32 {
 		out["proc/vz/vswap"] = "Version: 1.0\n"
 	}
 	up := n.Uptime
@@ -183,23 +183,23 @@ func VSwapProfile(ramPages, swapPages uint64) Profile {
 
 // ClassicProfile is a pre-VSwap container (vzctl's ve-basic sample): memory
 // limited through privvmpages, guarantees in vmguarpages/oomguarpages.
-func ClassicProfile(max uint64) Profile {
+func ClassicProfile(unlimited uint64) Profile {
 	return classicLimits(Profile{
 		"kmemsize": {14372700, 14790164}, "lockedpages": {256, 256}, "privvmpages": {65536, 69632},
-		"numproc": {240, 240}, "physpages": {0, max}, "vmguarpages": {33792, max}, "oomguarpages": {26112, max},
+		"numproc": {240, 240}, "physpages": {0, unlimited}, "vmguarpages": {33792, unlimited}, "oomguarpages": {26112, unlimited},
 	})
 }
 
 // HostProfile is CT 0: unlimited, except the oomguarpages barrier the kernel
 // sets to 75% of host RAM (docs/formats.md §1.3).
-func HostProfile(ramPages uint64, max uint64) Profile {
+func HostProfile(ramPages, unlimited uint64) Profile {
 	p := Profile{}
 	for _, n := range ubc.Names() {
-		p[n] = Limit{max, max}
+		p[n] = Limit{unlimited, unlimited}
 	}
-	p["oomguarpages"] = Limit{ramPages * 3 / 4, max}
-	p["physpages"] = Limit{0, max}
-	p["swappages"] = Limit{0, max}
+	p["oomguarpages"] = Limit{ramPages * 3 / 4, unlimited}
+	p["physpages"] = Limit{0, unlimited}
+	p["swappages"] = Limit{0, unlimited}
 	return p
 }
 
@@ -241,7 +241,7 @@ func (p Profile) Rows(frac uint64, use map[string]Usage) []ubc.Row {
 }
 
 // ConfFor writes a vzctl-style config for a container from its rows.
-func ConfFor(id, name, hostname string, onboot bool, extra ...ConfVar) []ConfVar {
+func ConfFor(name, hostname string, onboot bool, extra ...ConfVar) []ConfVar {
 	ob := "no"
 	if onboot {
 		ob = "yes"

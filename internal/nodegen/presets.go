@@ -24,7 +24,7 @@ func build(k Kernel, hostMax uint64, specs []ctSpec) *Node {
 	for _, s := range specs {
 		rows := s.profile.Rows(s.frac, s.use)
 		n.Cts = append(n.Cts, Container{ID: s.id, Name: s.name, Rows: rows,
-			Conf: ConfFor(s.id, s.name, s.host, s.onboot, LimitVars(rows)...)})
+			Conf: ConfFor(s.name, s.host, s.onboot, LimitVars(rows)...)})
 	}
 	host := HostProfile(64*gib, hostMax).Rows(300, nil)
 	n.Cts = append(n.Cts, Container{ID: "0", Rows: host})
@@ -140,7 +140,7 @@ func RHEL6VSwap() *Node {
 // its numproc barrier.
 func OVZ32Bit() *Node {
 	cl := ClassicProfile(ubc.LongMax32)
-	n := build(RHEL5_32, ubc.LongMax32, []ctSpec{
+	n := build(RHEL5x32, ubc.LongMax32, []ctSpec{
 		{"102", "", "ct102.example.net", true, cl, 300, nil},
 		{"101", "legacy", "legacy.example.net", true, cl, 250, map[string]Usage{
 			"numproc":  {221, 233, 0},

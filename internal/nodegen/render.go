@@ -15,16 +15,16 @@ import (
 type Kernel uint8
 
 const (
-	// RHEL6: 64-bit OpenVZ 6, "<id>:" right-aligned in 10 columns, two spaces.
+	// RHEL6 is 64-bit OpenVZ 6: "<id>:" right-aligned in 10 columns, two spaces.
 	RHEL6 Kernel = iota
-	// RHEL5_32: 32-bit 2.6.18 kernel, 10-wide number columns, no /proc/bc.
-	RHEL5_32
-	// VZ7: the ID right-aligned in 10, the colon outside the field, one space.
+	// RHEL5x32 is a 32-bit 2.6.18 kernel: 10-wide number columns, no /proc/bc.
+	RHEL5x32
+	// VZ7 is Virtuozzo 7: the ID right-aligned in 10, the colon outside the field, one space.
 	VZ7
 )
 
 func (k Kernel) numWidth() int {
-	if k == RHEL5_32 {
+	if k == RHEL5x32 {
 		return 10
 	}
 	return 20

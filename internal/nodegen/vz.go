@@ -31,7 +31,7 @@ func uptimeOf(c *Container) float64 {
 func WriteVEStat(w io.Writer, k Kernel, cts []Container, advance float64) error {
 	widths := [12]int{20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20}
 	pad := 251
-	if k == RHEL5_32 {
+	if k == RHEL5x32 {
 		widths = [12]int{10, 10, 10, 10, 10, 20, 20, 20, 20, 20, 20, 10}
 		pad = 197
 	}
@@ -55,7 +55,7 @@ func WriteVEStat(w io.Writer, k Kernel, cts []Container, advance float64) error 
 		}
 		jiffies := uint64(up * 1000)
 		col8 := uint64(up * 1e9)
-		if k == RHEL5_32 {
+		if k == RHEL5x32 {
 			col8 = uint64(up * 2.4e9)
 		}
 		user := jiffies / 50

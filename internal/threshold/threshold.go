@@ -55,7 +55,7 @@ func Parse(s string) (Range, error) {
 		return r, fmt.Errorf("invalid range %q: empty start before ':' (write 0:%s or ~:%s)", s, endText, endText)
 	default:
 		if r.start, err = parseBound(startText); err != nil {
-			return r, fmt.Errorf("invalid range %q: %v", s, err)
+			return r, fmt.Errorf("invalid range %q: %w", s, err)
 		}
 	}
 	if endText == "" {
@@ -64,7 +64,7 @@ func Parse(s string) (Range, error) {
 		}
 		r.end = bound{inf: true}
 	} else if r.end, err = parseBound(endText); err != nil {
-		return r, fmt.Errorf("invalid range %q: %v", s, err)
+		return r, fmt.Errorf("invalid range %q: %w", s, err)
 	}
 	if cmpBounds(r.start, r.end) > 0 {
 		if !hasColon { // "-5": 0..-5

@@ -62,7 +62,7 @@ func ParseOverride(s string) (string, Pair, error) {
 		}
 		r, err := threshold.Parse(part.text)
 		if err != nil {
-			return "", Pair{}, fmt.Errorf("--threshold %q: %v", s, err)
+			return "", Pair{}, fmt.Errorf("--threshold %q: %w", s, err)
 		}
 		*part.dst = &r
 	}

@@ -39,7 +39,7 @@ func Parse(r io.Reader, source string) (Config, error) {
 		}
 		v, err := unquote(val)
 		if err != nil {
-			return nil, fmt.Errorf("%s line %d: %s: %v", source, line, key, err)
+			return nil, fmt.Errorf("%s line %d: %s: %w", source, line, key, err)
 		}
 		if len(cfg) >= maxKeys {
 			return nil, fmt.Errorf("%s line %d: more than %d keys", source, line, maxKeys)
@@ -47,7 +47,7 @@ func Parse(r io.Reader, source string) (Config, error) {
 		cfg[key] = v
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s line %d: %v", source, line+1, err)
+		return nil, fmt.Errorf("%s line %d: %w", source, line+1, err)
 	}
 	return cfg, nil
 }
@@ -57,7 +57,8 @@ func validKey(k string) bool {
 		return false
 	}
 	for i, c := range k {
-		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+		letter := c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
 			return false
 		}
 	}

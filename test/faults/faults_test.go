@@ -68,7 +68,7 @@ func checkShape(t *testing.T, plugin string, r result) {
 	t.Helper()
 	words := map[int]string{0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 	m := firstLine.FindStringSubmatch(r.out)
-	if m == nil || m[2] != words[r.code] {
+	if len(m) < 3 || m[2] != words[r.code] {
 		t.Errorf("%s: exit %d with first line %.200q", plugin, r.code, r.out)
 	}
 	if strings.Count(r.out, "|") != 1 {
@@ -227,9 +227,9 @@ func TestDamagedVZFiles(t *testing.T) {
 	// A damaged vestat only loses restart detection by start time in
 	// check_ubc_failcnt, and says so.
 	root := node(t)
-	put(t, filepath.Join(root, "proc/vz/vestat"), filepath.Join(bad, "vestat/column-missing.txt"))
+	put(t, filepath.Join(root, "proc", "vz", "vestat"), filepath.Join(bad, "vestat", "column-missing.txt"))
 	r := run(t, "check_ubc_failcnt", nil, "--root", root, "--state-dir", filepath.Join(t.TempDir(), "st"))
-	if r.code != 0 || !strings.Contains(r.out, "restarts are recognised by counters going down only: "+filepath.Join(root, "proc/vz/vestat")) {
+	if r.code != 0 || !strings.Contains(r.out, "restarts are recognised by counters going down only: "+filepath.Join(root, "proc", "vz", "vestat")) {
 		t.Errorf("failcnt with a damaged vestat: exit %d\n%s", r.code, r.out)
 	}
 }
