@@ -15,15 +15,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vzmon/vzmon/internal/cli"
-	"github.com/vzmon/vzmon/internal/status"
-
 	"github.com/vzmon/vzmon/internal/check"
+	"github.com/vzmon/vzmon/internal/cli"
 	"github.com/vzmon/vzmon/internal/failcnt"
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/statefile"
+	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
@@ -162,8 +162,8 @@ func (f *Flags) Track(ctx context.Context, pr *check.Progress, n node.Node, key,
 	if prev != nil && prev.Selection != key {
 		// Another selection's file (an explicit --state-file reused):
 		// comparing would invent or hide increases.
-		return nil, nil, &statefile.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
-			Hint: []string{"give each check its own --state-file, or leave the default path"}}
+		return nil, nil, &hint.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
+			Hints: []string{"give each check its own --state-file, or leave the default path"}}
 	}
 	next, rep := failcnt.Update(prev, failcnt.Input{
 		Snap: snap, Container: sel.Container, Resource: sel.Resource, Starts: starts,

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/vzconf"
@@ -37,19 +38,6 @@ func (n Node) Path(rel string) string {
 	return filepath.Join(n.Root, filepath.FromSlash(rel))
 }
 
-// Error is a failure worded for an UNKNOWN line, with what to do about it.
-type Error struct {
-	Msg  string
-	Hint []string
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Hints says what to do about the error.
-func (e *Error) Hints() []string { return e.Hint }
-func (e *Error) Unwrap() error   { return e.Err }
-
 // PermissionHint says how to give the plugin the access it needs.
 var PermissionHint = []string{
 	"the kernel lets only root with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH read the beancounters:",
@@ -61,19 +49,11 @@ func (n Node) fileError(rel string, err error) error {
 	p := n.Path(rel)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return &Error{Msg: fmt.Sprintf("permission denied reading %s", p), Hint: PermissionHint, Err: err}
+		return &hint.Error{Msg: fmt.Sprintf("permission denied reading %s", p), Hints: PermissionHint, Err: err}
 	case errors.Is(err, fs.ErrNotExist):
-		return &Error{Msg: fmt.Sprintf("%s does not exist", p), Err: err}
+		return &hint.Error{Msg: fmt.Sprintf("%s does not exist", p), Err: err}
 	}
-	return &Error{Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPath(err)), Err: err}
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return &hint.Error{Msg: fmt.Sprintf("cannot read %s: %v", p, hint.PathErr(err)), Err: err}
 }
 
 // open opens rel for reading, naming the stage first so that a blocking
@@ -107,10 +87,10 @@ func (n Node) Beancounters(t Tracer) (*ubc.Snapshot, error) {
 		}
 		missing = append(missing, n.Path(rel))
 	}
-	return nil, &Error{
-		Msg:  fmt.Sprintf("not an OpenVZ/Virtuozzo host (no %s)", strings.Join(missing, " or ")),
-		Hint: []string{"run this plugin on the hardware node (CT 0), not inside a container or on a plain Linux host"},
-		Err:  fs.ErrNotExist,
+	return nil, &hint.Error{
+		Msg:   fmt.Sprintf("not an OpenVZ/Virtuozzo host (no %s)", strings.Join(missing, " or ")),
+		Hints: []string{"run this plugin on the hardware node (CT 0), not inside a container or on a plain Linux host"},
+		Err:   fs.ErrNotExist,
 	}
 }
 
@@ -118,7 +98,7 @@ func (n Node) Beancounters(t Tracer) (*ubc.Snapshot, error) {
 // falling back to the whole table when the per-container file is missing.
 func (n Node) ContainerBeancounters(t Tracer, id string) (*ubc.Snapshot, error) {
 	if !ubc.ValidID(id) {
-		return nil, &Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
+		return nil, &hint.Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
 	snap, err := n.readTable(t, "proc/bc/"+id+"/resources", id)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
@@ -142,7 +122,7 @@ func (n Node) readTable(t Tracer, rel, id string) (*ubc.Snapshot, error) {
 	if err != nil {
 		var se *ubc.SyntaxError
 		if errors.As(err, &se) {
-			return nil, &Error{Msg: err.Error(), Hint: []string{"the file is not in the kernel's beancounter format; if it comes from a new kernel, please report it with the file attached"}, Err: err}
+			return nil, &hint.Error{Msg: err.Error(), Hints: []string{"the file is not in the kernel's beancounter format; if it comes from a new kernel, please report it with the file attached"}, Err: err}
 		}
 		return nil, n.fileError(rel, err)
 	}
@@ -222,14 +202,14 @@ func (n Node) configPath(rel string) error {
 			return n.fileError(rel, err)
 		}
 		if path.Base(filepath.ToSlash(target)) != veConf {
-			return &Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: errNotConfig}
+			return &hint.Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: errNotConfig}
 		}
 		if fi, err = os.Stat(p); err != nil {
 			return n.fileError(rel, err)
 		}
 	}
 	if !fi.Mode().IsRegular() {
-		return &Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: errNotConfig}
+		return &hint.Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: errNotConfig}
 	}
 	return nil
 }
@@ -252,7 +232,7 @@ func fileKind(m fs.FileMode) string {
 // means the container has no config.
 func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
 	if !ubc.ValidID(id) {
-		return nil, &Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
+		return nil, &hint.Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
 	rel := ConfigRel(id)
 	t.Stage("reading %s", n.Path(rel))
@@ -266,7 +246,7 @@ func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
 	defer f.Close()
 	cfg, err := vzconf.Parse(f, n.Path(rel)) // not readParsed: the ID check comes first
 	if err != nil {
-		return nil, &Error{Msg: err.Error(), Err: err}
+		return nil, &hint.Error{Msg: err.Error(), Err: err}
 	}
 	return cfg, nil
 }
@@ -337,8 +317,8 @@ func (n Node) LookupName(t Tracer, name string) (id string, ok bool, err error) 
 	case 1:
 		return found[0], true, nil
 	}
-	return "", false, &Error{Msg: fmt.Sprintf("name %s is ambiguous (%s)", text.Clean(name, 64), strings.Join(found, ", ")),
-		Hint: []string{fmt.Sprintf("NAME=%q is in the configs of %s in %s and %s has no link deciding it;", text.Clean(name, 64), strings.Join(found, ", "), n.Path("etc/vz/conf"), n.Path(rel)),
+	return "", false, &hint.Error{Msg: fmt.Sprintf("name %s is ambiguous (%s)", text.Clean(name, 64), strings.Join(found, ", ")),
+		Hints: []string{fmt.Sprintf("NAME=%q is in the configs of %s in %s and %s has no link deciding it;", text.Clean(name, 64), strings.Join(found, ", "), n.Path("etc/vz/conf"), n.Path(rel)),
 			"give the container ID instead, or rename all but one (vzctl set ID --name NEW --save)"}}
 }
 
@@ -404,7 +384,7 @@ func readParsed[T any](n Node, t Tracer, rel string, parse func(io.Reader, strin
 	defer f.Close()
 	v, err := parse(f, n.Path(rel))
 	if err != nil {
-		return zero, &Error{Msg: err.Error(), Err: err}
+		return zero, &hint.Error{Msg: err.Error(), Err: err}
 	}
 	return v, nil
 }

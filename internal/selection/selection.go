@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -136,8 +137,8 @@ func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Select
 			if _, err := n.Config(t, id); node.NoConfig(err) {
 				return nil, NoContainer(n, t, arg, id, err, TableIDs(snap))
 			}
-			return nil, &node.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, names.Of(id)), snap.Source),
-				Hint: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
+			return nil, &hint.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, names.Of(id)), snap.Source),
+				Hints: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
 		}
 		if s.only == nil {
 			s.only = map[string]bool{}
@@ -187,9 +188,9 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 	if node.ValidCTID(arg) {
 		return arg, nil
 	}
-	return "", &node.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
+	return "", &hint.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
 		text.Clean(arg, 64), snap.Source, n.Path("etc/vz/names"), n.Path("etc/vz/conf")),
-		Hint: []string{"check the spelling, or list the containers with: check_ubc --list"}}
+		Hints: []string{"check the spelling, or list the containers with: check_ubc --list"}}
 }
 
 // NoContainer is the error for a container that neither runs nor has a
@@ -218,7 +219,7 @@ func NoContainer(n node.Node, t node.Tracer, arg, id string, why error, running 
 			break
 		}
 	}
-	return &node.Error{Msg: msg, Hint: []string{"check the ID in the service definition, or list the containers with: check_ubc --list"}}
+	return &hint.Error{Msg: msg, Hints: []string{"check the ID in the service definition, or list the containers with: check_ubc --list"}}
 }
 
 // TableIDs are the IDs of the containers in a beancounter table.
