@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/ctid"
 	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -97,7 +98,7 @@ func (n Node) Beancounters(t Tracer) (*ubc.Snapshot, error) {
 // ContainerBeancounters reads one container's /proc/bc/<id>/resources,
 // falling back to the whole table when the per-container file is missing.
 func (n Node) ContainerBeancounters(t Tracer, id string) (*ubc.Snapshot, error) {
-	if !ubc.ValidID(id) {
+	if !ctid.Valid(id) {
 		return nil, &hint.Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
 	snap, err := n.readTable(t, "proc/bc/"+id+"/resources", id)
@@ -231,7 +232,7 @@ func fileKind(m fs.FileMode) string {
 // Config reads etc/vz/conf/<id>.conf. An error for which NoConfig holds
 // means the container has no config.
 func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
-	if !ubc.ValidID(id) {
+	if !ctid.Valid(id) {
 		return nil, &hint.Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
 	rel := ConfigRel(id)
@@ -367,7 +368,7 @@ func (n Node) ReadClock(t Tracer) Clock {
 		var b [64]byte
 		k, _ := io.ReadFull(f, b[:])
 		f.Close()
-		if id := strings.TrimSpace(string(b[:k])); ubc.ValidID(id) {
+		if id := strings.TrimSpace(string(b[:k])); ctid.Valid(id) {
 			c.BootID = id
 		}
 	}
