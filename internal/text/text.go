@@ -31,8 +31,9 @@ func Clean(s string, max int) string {
 
 // Excerpt is a sample of a damaged file's bytes for an error message: at
 // most 48 bytes of s as printable ASCII, leading blanks dropped and each
-// unprintable byte shown as '?', so an excerpt is short and shows the
-// damage byte by byte whatever the file holds.
+// unprintable byte, and '|' (which starts perfdata), shown as '?', so an
+// excerpt is short and shows the damage byte by byte whatever the file
+// holds.
 func Excerpt(s string) string {
 	b := bytes.TrimLeft([]byte(s), " \t")
 	const maxLen = 48
@@ -42,7 +43,7 @@ func Excerpt(s string) string {
 	}
 	out := make([]byte, 0, len(b)+3)
 	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
+		if c < 0x20 || c > 0x7e || c == '|' {
 			c = '?'
 		}
 		out = append(out, c)
