@@ -5,7 +5,6 @@ package checkubc
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -82,91 +81,53 @@ Examples:
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`
 
-// Check reads, selects, evaluates and reports.
+// Check reads the table once, judging every container's rows as they
+// come, then selects and reports: the table is never stored whole.
 func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
-	snap, err := n.Beancounters(pr)
-	if err != nil {
-		return check.FromError(err)
-	}
 	if a.f.List {
-		return list(n, pr, snap)
+		return list(n, pr)
 	}
-	sel, err := a.f.Select.Resolve(n, pr, snap)
-	if err != nil {
-		return check.FromError(err)
+	res := a.f.Select.Resources()
+	settings := a.f.Usage.Settings(res.NamedResources())
+	r := a.f.Select.Resolver(n, pr)
+	r.LookupNames()
+	keep := r.Keep
+	if a.f.Perfdata == "all" && len(a.f.Select.CTID) == 0 {
+		keep = func(id string) bool { return id != "0" }
 	}
-	settings := a.f.Usage.Settings(sel.NamedResources())
-	pr.Stage("evaluating %d containers", len(snap.Containers))
-	names := n.NewNames(pr)
-	ev := evaluate(snap, sel, settings, a.f.Verbose >= 2)
-	return a.result(pr, ev, snap, sel, settings, names)
-}
-
-// evaluation is what one pass over the selected containers found.
-type evaluation struct {
-	problems   []usage.Finding
-	cts        []*ubc.Container // selected, in file order
-	worst      map[string]usage.Finding
-	resources  int
-	warn, crit int
-	// unjudged are the named resources some containers could not be
-	// judged on, with those containers.
-	unjudged []unjudged
-}
-
-type unjudged struct {
-	usage.Unjudged
-	cts []string
-}
-
-// notJudgedCTs is how many containers a "not judged" line names.
-const notJudgedCTs = 5
-
-// evaluate finds the problems; wantWorst also records each container's
-// highest usage (for -vv), which costs a Finding per resource.
-func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, wantWorst bool) *evaluation {
-	ev := &evaluation{worst: map[string]usage.Finding{}}
-	for i := range snap.Containers {
-		ct := &snap.Containers[i]
-		if !sel.Container(ct.ID) {
-			continue
+	// A selected container whose perfdata is due but whose rows were not
+	// kept (a name LookupNames could not foresee: an ID-shaped name of
+	// another container) is read again with its rows. The arguments lead
+	// to few containers, and each round keeps more of them: this ends.
+	more := map[string]bool{}
+	for {
+		tab, err := read(n, pr, res, settings, a.f.Verbose >= 2, func(id string) bool { return keep(id) || more[id] })
+		if err != nil {
+			return check.FromError(err)
 		}
-		ev.cts = append(ev.cts, ct)
-		var worst usage.Finding
-		ev.resources += settings.Rows(ct, sel.Resource, !wantWorst, func(f usage.Finding) {
-			if worst.CT == "" || f.PerMille() > worst.PerMille() {
-				worst = f
-			}
-			switch f.State {
-			case status.OK:
-				return
-			case status.Warning:
-				ev.warn++
-			default:
-				ev.crit++
-			}
-			ev.problems = append(ev.problems, f)
-		})
-		if worst.CT != "" {
-			ev.worst[ct.ID] = worst
+		sel, err := r.Resolve(tab.listing())
+		if err != nil {
+			return check.FromError(err)
 		}
-		for _, u := range settings.Unjudged(ct, sel.Resource) {
-			i := slices.IndexFunc(ev.unjudged, func(g unjudged) bool { return g.Unjudged == u })
-			if i < 0 {
-				i = len(ev.unjudged)
-				ev.unjudged = append(ev.unjudged, unjudged{Unjudged: u})
-			}
-			ev.unjudged[i].cts = append(ev.unjudged[i].cts, ct.ID)
+		ev := evaluate(tab, sel)
+		if !a.fullPerf(ev, sel) || len(ev.rowless) == 0 {
+			return a.result(pr, ev, tab.source, sel, settings, n.NewNames(pr))
+		}
+		for _, id := range ev.rowless {
+			more[id] = true
 		}
 	}
-	usage.SortProblems(ev.problems)
-	return ev
 }
 
-func (a *App) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
-	single := len(ev.cts) == 1 && len(sel.IDs) == 1
-	fullPerf := single || a.f.Perfdata == "all"
+// fullPerf: a check of one container, or --perfdata all, gives every
+// resource's perfdata.
+func (a *App) fullPerf(ev *evaluation, sel *selection.Selection) bool {
+	return len(ev.cts) == 1 && len(sel.IDs) == 1 || a.f.Perfdata == "all"
+}
+
+func (a *App) result(pr *check.Progress, ev *evaluation, source string, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
+	fullPerf := a.fullPerf(ev, sel)
 	res := check.Result{State: status.OK, MaxBytes: a.budget(fullPerf)}
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
 	for _, f := range ev.problems {
@@ -200,7 +161,7 @@ func (a *App) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel
 		res.Tail = append(res.Tail, fmt.Sprintf("not judged: %s (%s, nothing to measure usage against) in %s", u.Resource, u.Why, strings.Join(labels, ", ")))
 	}
 	res.Tail = append(res.Tail, fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
-		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source))
+		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), source))
 	res.Perf = append(res.Perf,
 		check.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
 		check.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},

@@ -26,12 +26,16 @@ type Listed struct {
 // list prints the containers: the running ones from the beancounters and
 // the stopped ones from etc/vz/conf (only <ID>.conf files that are a
 // container's config), CT 0 left out.
-func list(n node.Node, pr *check.Progress, snap *ubc.Snapshot) check.Result {
+func list(n node.Node, pr *check.Progress) check.Result {
 	byID := map[string]*Listed{}
-	for _, c := range snap.Containers {
+	_, err := n.ScanBeancounters(pr, func(c *ubc.Container) error {
 		if c.ID != "0" {
 			byID[c.ID] = &Listed{ID: c.ID, State: "running"}
 		}
+		return nil
+	})
+	if err != nil {
+		return check.FromError(err)
 	}
 	configured, err := n.ConfigIDs(pr)
 	if err != nil {
