@@ -15,7 +15,6 @@ import (
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/status"
-	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
 )
 
@@ -111,10 +110,14 @@ func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 			return check.FromError(err)
 		}
 		ev := evaluate(tab, sel)
-		if !a.fullPerf(ev, sel) || len(ev.rowless) == 0 {
+		var rowless []string
+		if a.fullPerf(ev, sel) {
+			rowless = ev.rowless()
+		}
+		if len(rowless) == 0 {
 			return a.result(pr, ev, tab.source, sel, settings, n.NewNames(pr))
 		}
-		for _, id := range ev.rowless {
+		for _, id := range rowless {
 			more[id] = true
 		}
 	}
@@ -123,7 +126,7 @@ func (a *App) Check(ctx context.Context, pr *check.Progress) check.Result {
 // fullPerf: a check of one container, or --perfdata all, gives every
 // resource's perfdata.
 func (a *App) fullPerf(ev *evaluation, sel *selection.Selection) bool {
-	return len(ev.cts) == 1 && len(sel.IDs) == 1 || a.f.Perfdata == "all"
+	return ev.containers == 1 && len(sel.IDs) == 1 || a.f.Perfdata == "all"
 }
 
 func (a *App) result(pr *check.Progress, ev *evaluation, source string, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
@@ -142,13 +145,13 @@ func (a *App) result(pr *check.Progress, ev *evaluation, source string, sel *sel
 	res.Summary = summary(ev, label)
 	if a.f.Verbose >= 2 {
 		res.More = "%d more lines not shown (raise --max-output)"
-		for _, ct := range ev.cts {
-			res.Items = append(res.Items, check.Item{Lines: []string{containerLine(ct, ev, label)}})
+		for _, ct := range ev.selected() {
+			res.Items = append(res.Items, check.Item{Lines: []string{containerLine(ct.ID, ev, label)}})
 		}
 	}
 	if fullPerf {
-		pr.Stage("collecting the perfdata of %s", report.Plural(len(ev.cts), "container"))
-		report.AddContainerPerf(&res.Detail, ev.cts, sel.Resource, settings)
+		pr.Stage("collecting the perfdata of %s", report.Plural(ev.containers, "container"))
+		report.AddContainerPerf(&res.Detail, ev.selected(), sel.Resource, settings)
 	}
 	for _, u := range ev.unjudged {
 		labels := make([]string, 0, notJudgedCTs+1)
@@ -161,9 +164,9 @@ func (a *App) result(pr *check.Progress, ev *evaluation, source string, sel *sel
 		res.Tail = append(res.Tail, fmt.Sprintf("not judged: %s (%s, nothing to measure usage against) in %s", u.Resource, u.Why, strings.Join(labels, ", ")))
 	}
 	res.Tail = append(res.Tail, fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
-		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), source))
+		report.Plural(ev.containers, "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), source))
 	res.Perf = append(res.Perf,
-		check.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
+		check.Perf{Label: "containers", Value: strconv.Itoa(ev.containers), Min: "0"},
 		check.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
 		check.Perf{Label: "resources_critical", Value: strconv.Itoa(ev.crit), Min: "0"},
 	)
@@ -193,16 +196,16 @@ func orOff(s string) string {
 // container: "CT 204 (web1) tcpsndbuf 157% of barrier, numtcpsock 91% of
 // barrier".
 func summary(ev *evaluation, label func(string) string) string {
-	if len(ev.cts) == 0 {
+	if ev.containers == 0 {
 		return "no containers selected (only CT 0 is running, or every container is excluded)"
 	}
 	if len(ev.problems) == 0 {
-		s := fmt.Sprintf("%s, %s within thresholds", report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"))
+		s := fmt.Sprintf("%s, %s within thresholds", report.Plural(ev.containers, "container"), report.Plural(ev.resources, "resource"))
 		if len(ev.unjudged) > 0 { // a resource asked for and silently skipped would look judged
 			var parts []string
 			for _, u := range ev.unjudged {
 				part := fmt.Sprintf("%s (%s)", u.Resource, u.Why)
-				if len(ev.cts) > 1 {
+				if ev.containers > 1 {
 					part += " in " + report.Plural(len(u.cts), "container")
 				}
 				parts = append(parts, part)
@@ -225,13 +228,13 @@ func summary(ev *evaluation, label func(string) string) string {
 		}
 		prev = f.CT
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" (%s checked)", report.Plural(len(ev.cts), "container"))
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (%s checked)", report.Plural(ev.containers, "container"))
 }
 
-func containerLine(ct *ubc.Container, ev *evaluation, label func(string) string) string {
-	w, ok := ev.worst[ct.ID]
+func containerLine(id string, ev *evaluation, label func(string) string) string {
+	w, ok := ev.worst(id)
 	if !ok {
-		return label(ct.ID) + ": no limited resources"
+		return label(id) + ": no limited resources"
 	}
-	return fmt.Sprintf("%s: %s, highest %s", label(ct.ID), w.State, report.Short(w))
+	return fmt.Sprintf("%s: %s, highest %s", label(id), w.State, report.Short(w))
 }

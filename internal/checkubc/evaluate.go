@@ -18,17 +18,17 @@ import (
 // judged and the selection picks from the tally.
 type tally struct {
 	source   string
-	cts      []ctTally       // every container of the table, in file order
-	problems []usage.Finding // of every container, in file order
-	unjudged []ctUnjudged    // in file order, then name order
+	cts      []ctTally            // every container of the table, in file order
+	rows     map[string][]ubc.Row // of the containers kept
+	problems []usage.Finding      // of every container, in file order
+	unjudged []ctUnjudged         // in file order, then name order
 	// worst is each container's highest usage, for -vv (nil without).
 	worst map[string]usage.Finding
 }
 
 type ctTally struct {
-	ubc.Container      // Rows only when kept
-	kept          bool // the rows were kept
-	resources     int  // resources judged
+	id        string
+	resources int // resources judged
 }
 
 type ctUnjudged struct {
@@ -39,17 +39,16 @@ type ctUnjudged struct {
 // read scans the table once, judging each container's selected resources
 // as its block ends; keep says whose rows to keep.
 func read(n node.Node, t node.Tracer, res selection.Resources, settings *usage.Settings, wantWorst bool, keep func(id string) bool) (*tally, error) {
-	tab := &tally{}
+	tab := &tally{rows: map[string][]ubc.Row{}}
 	if wantWorst {
 		tab.worst = map[string]usage.Finding{}
 	}
 	source, err := n.ScanBeancounters(t, func(c *ubc.Container) error {
-		ct := ctTally{Container: ubc.Container{ID: c.ID}}
 		if keep(c.ID) {
-			ct.Rows, ct.kept = slices.Clone(c.Rows), true
+			tab.rows[c.ID] = slices.Clone(c.Rows)
 		}
 		var worst usage.Finding
-		ct.resources = settings.Rows(c, res.Resource, !wantWorst, func(f usage.Finding) {
+		judged := settings.Rows(c, res.Resource, !wantWorst, func(f usage.Finding) {
 			if worst.CT == "" || f.PerMille() > worst.PerMille() {
 				worst = f
 			}
@@ -60,10 +59,12 @@ func read(n node.Node, t node.Tracer, res selection.Resources, settings *usage.S
 		if wantWorst && worst.CT != "" {
 			tab.worst[c.ID] = worst
 		}
-		for _, u := range settings.Unjudged(c, res.Resource) {
-			tab.unjudged = append(tab.unjudged, ctUnjudged{c.ID, u})
+		if len(settings.Named) > 0 { // else nothing can be unjudged
+			for _, u := range settings.Unjudged(c, res.Resource) {
+				tab.unjudged = append(tab.unjudged, ctUnjudged{c.ID, u})
+			}
 		}
-		tab.cts = append(tab.cts, ct)
+		tab.cts = append(tab.cts, ctTally{c.ID, judged})
 		return nil
 	})
 	tab.source = source
@@ -75,17 +76,17 @@ func read(n node.Node, t node.Tracer, res selection.Resources, settings *usage.S
 func (tab *tally) listing() *selection.Listing {
 	ids := make([]string, len(tab.cts))
 	for i := range tab.cts {
-		ids[i] = tab.cts[i].ID
+		ids[i] = tab.cts[i].id
 	}
 	return &selection.Listing{Source: tab.source, IDs: ids}
 }
 
 // evaluation is what the check found in the selected containers.
 type evaluation struct {
-	problems   []usage.Finding  // worst first
-	cts        []*ubc.Container // selected, in file order
-	rowless    []string         // selected, their rows not kept
-	worst      map[string]usage.Finding
+	tab        *tally
+	sel        *selection.Selection
+	problems   []usage.Finding // worst first
+	containers int             // selected
 	resources  int
 	warn, crit int
 	// unjudged are the named resources some containers could not be
@@ -101,18 +102,42 @@ type unjudged struct {
 // notJudgedCTs is how many containers a "not judged" line names.
 const notJudgedCTs = 5
 
+// selected lists the selected containers in file order, with their rows
+// where they were kept; only -vv and full perfdata need the list.
+func (ev *evaluation) selected() []ubc.Container {
+	cts := make([]ubc.Container, 0, ev.containers)
+	for _, ct := range ev.tab.cts {
+		if ev.sel.Container(ct.id) {
+			cts = append(cts, ubc.Container{ID: ct.id, Rows: ev.tab.rows[ct.id]})
+		}
+	}
+	return cts
+}
+
+// rowless are the selected containers whose rows were not kept.
+func (ev *evaluation) rowless() []string {
+	var ids []string
+	for _, ct := range ev.selected() {
+		if _, ok := ev.tab.rows[ct.ID]; !ok {
+			ids = append(ids, ct.ID)
+		}
+	}
+	return ids
+}
+
+// worst is a container's highest usage (with -vv).
+func (ev *evaluation) worst(id string) (usage.Finding, bool) {
+	f, ok := ev.tab.worst[id]
+	return f, ok
+}
+
 // evaluate picks the selected containers' findings from the tally.
 func evaluate(tab *tally, sel *selection.Selection) *evaluation {
-	ev := &evaluation{worst: tab.worst}
-	for i := range tab.cts {
-		ct := &tab.cts[i]
-		if !sel.Container(ct.ID) {
-			continue
-		}
-		ev.cts = append(ev.cts, &ct.Container)
-		ev.resources += ct.resources
-		if !ct.kept {
-			ev.rowless = append(ev.rowless, ct.ID)
+	ev := &evaluation{tab: tab, sel: sel}
+	for _, ct := range tab.cts {
+		if sel.Container(ct.id) {
+			ev.containers++
+			ev.resources += ct.resources
 		}
 	}
 	for _, f := range tab.problems {
