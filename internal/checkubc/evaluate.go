@@ -49,14 +49,14 @@ func read(n node.Node, t node.Tracer, res selection.Resources, settings *usage.S
 		}
 		var worst usage.Finding
 		judged := settings.Rows(c, res.Resource, !wantWorst, func(f usage.Finding) {
-			if worst.CT == "" || f.PerMille() > worst.PerMille() {
-				worst = f
-			}
 			if f.State != status.OK {
 				tab.problems = append(tab.problems, f)
 			}
+			if wantWorst && (worst.CT == "" || f.PerMille() > worst.PerMille()) {
+				worst = f
+			}
 		})
-		if wantWorst && worst.CT != "" {
+		if worst.CT != "" {
 			tab.worst[c.ID] = worst
 		}
 		if len(settings.Named) > 0 { // else nothing can be unjudged
