@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/status"
 )
 
@@ -52,12 +53,12 @@ func Unknownf(hint []string, format string, args ...any) Result {
 	return Result{State: status.Unknown, Summary: fmt.Sprintf(format, args...), Head: hint}
 }
 
-// FromError is the UNKNOWN result of an error; errors with a Hints method
-// (what to do) put the hints in the long output.
+// FromError is the UNKNOWN result of an error; a *hint.Error in its chain
+// puts its hints (what to do) in the long output.
 func FromError(err error) Result {
-	var h interface{ Hints() []string }
+	var h *hint.Error
 	if errors.As(err, &h) {
-		return Unknownf(h.Hints(), "%s", err)
+		return Unknownf(h.Hints, "%s", err)
 	}
 	return Unknownf(nil, "%s", err)
 }

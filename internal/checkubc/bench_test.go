@@ -11,11 +11,14 @@ import (
 	"github.com/vzmon/vzmon/internal/nodegen"
 )
 
-// BenchmarkCheckNode1000 is a whole check_ubc run (flags, read, parse,
-// evaluate, render) on a generated 1000-container node.
-func BenchmarkCheckNode1000(b *testing.B) {
+// BenchmarkCheckNode1000 and BenchmarkCheckNode10000 are a whole
+// check_ubc run (flags, read, parse, evaluate, render) on a generated node.
+func BenchmarkCheckNode1000(b *testing.B)  { benchCheckNode(b, 1000) }
+func BenchmarkCheckNode10000(b *testing.B) { benchCheckNode(b, 10000) }
+
+func benchCheckNode(b *testing.B, containers int) {
 	dir := b.TempDir()
-	if err := nodegen.Generated(1000, 1).Write(dir); err != nil {
+	if err := nodegen.Generated(containers, 1).Write(dir); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

@@ -5,7 +5,6 @@ package checkubc
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
 	"github.com/vzmon/vzmon/internal/status"
-	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/usage"
 )
 
@@ -77,88 +75,54 @@ Examples:
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`
 
-// Check reads, selects, evaluates and reports.
+// Check reads the table once, judging every container's rows as they
+// come, then selects and reports: the table is never stored whole.
 func (a *app) Check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
-	snap, err := n.Beancounters(pr)
-	if err != nil {
-		return check.FromError(err)
+	res := a.f.Select.Resources()
+	settings := a.f.Usage.Settings(res.NamedResources())
+	r := a.f.Select.Resolver(n, pr)
+	r.LookupNames()
+	keep := r.Keep
+	if a.f.Perfdata == "all" && len(a.f.Select.CTID) == 0 {
+		keep = func(id string) bool { return id != "0" }
 	}
-	sel, err := a.f.Select.Resolve(n, pr, snap)
-	if err != nil {
-		return check.FromError(err)
-	}
-	settings := a.f.Usage.Settings(sel.NamedResources())
-	pr.Stage("evaluating %d containers", len(snap.Containers))
-	names := n.NewNames(pr)
-	ev := evaluate(snap, sel, settings, a.f.Verbose >= 2)
-	return a.result(pr, ev, snap, sel, settings, names)
-}
-
-// evaluation is what one pass over the selected containers found.
-type evaluation struct {
-	problems   []usage.Finding
-	cts        []*ubc.Container // selected, in file order
-	worst      map[string]usage.Finding
-	resources  int
-	warn, crit int
-	// unjudged are the named resources some containers could not be
-	// judged on, with those containers.
-	unjudged []unjudged
-}
-
-type unjudged struct {
-	usage.Unjudged
-	cts []string
-}
-
-// notJudgedCTs is how many containers a "not judged" line names.
-const notJudgedCTs = 5
-
-// evaluate finds the problems; wantWorst also records each container's
-// highest usage (for -vv), which costs a Finding per resource.
-func evaluate(snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, wantWorst bool) *evaluation {
-	ev := &evaluation{worst: map[string]usage.Finding{}}
-	for i := range snap.Containers {
-		ct := &snap.Containers[i]
-		if !sel.Container(ct.ID) {
-			continue
+	// A selected container whose perfdata is due but whose rows were not
+	// kept (a name LookupNames could not foresee: an ID-shaped name of
+	// another container) is read again with its rows. The arguments lead
+	// to few containers, and each round keeps more of them: this ends.
+	more := map[string]bool{}
+	for {
+		tab, err := read(n, pr, res, settings, a.f.Verbose >= 2, func(id string) bool { return keep(id) || more[id] })
+		if err != nil {
+			return check.FromError(err)
 		}
-		ev.cts = append(ev.cts, ct)
-		var worst usage.Finding
-		ev.resources += settings.Rows(ct, sel.Resource, !wantWorst, func(f usage.Finding) {
-			if worst.CT == "" || f.PerMille() > worst.PerMille() {
-				worst = f
-			}
-			switch f.State {
-			case status.OK:
-				return
-			case status.Warning:
-				ev.warn++
-			default:
-				ev.crit++
-			}
-			ev.problems = append(ev.problems, f)
-		})
-		if worst.CT != "" {
-			ev.worst[ct.ID] = worst
+		sel, err := r.Resolve(tab.listing())
+		if err != nil {
+			return check.FromError(err)
 		}
-		for _, u := range settings.Unjudged(ct, sel.Resource) {
-			i := slices.IndexFunc(ev.unjudged, func(g unjudged) bool { return g.Unjudged == u })
-			if i < 0 {
-				i = len(ev.unjudged)
-				ev.unjudged = append(ev.unjudged, unjudged{Unjudged: u})
-			}
-			ev.unjudged[i].cts = append(ev.unjudged[i].cts, ct.ID)
+		ev := evaluate(tab, sel)
+		var rowless []string
+		if a.fullPerf(ev, sel) {
+			rowless = ev.rowless()
+		}
+		if len(rowless) == 0 {
+			return a.result(pr, ev, tab.source, sel, settings, n.NewNames(pr))
+		}
+		for _, id := range rowless {
+			more[id] = true
 		}
 	}
-	usage.SortProblems(ev.problems)
-	return ev
 }
 
-func (a *app) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
-	single := len(ev.cts) == 1 && len(sel.IDs) == 1
-	fullPerf := single || a.f.Perfdata == "all"
+// fullPerf: a check of one container, or --perfdata all, gives every
+// resource's perfdata.
+func (a *app) fullPerf(ev *evaluation, sel *selection.Selection) bool {
+	return ev.containers == 1 && len(sel.IDs) == 1 || a.f.Perfdata == "all"
+}
+
+func (a *app) result(pr *check.Progress, ev *evaluation, source string, sel *selection.Selection, settings *usage.Settings, names *node.Names) check.Result {
+	fullPerf := a.fullPerf(ev, sel)
 	res := check.Result{State: status.OK, MaxBytes: a.budget(fullPerf)}
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
 	for _, f := range ev.problems {
@@ -175,13 +139,13 @@ func (a *app) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel
 	res.Summary = summary(ev, label)
 	if a.f.Verbose >= 2 {
 		res.More = func(n int) string { return strconv.Itoa(n) + " more lines not shown (raise --max-output)" }
-		for _, ct := range ev.cts {
-			res.Items = append(res.Items, check.Item{Lines: []string{containerLine(ct, ev, label)}})
+		for _, ct := range ev.selected() {
+			res.Items = append(res.Items, check.Item{Lines: []string{containerLine(ct.ID, ev, label)}})
 		}
 	}
 	if fullPerf {
-		pr.Stage("collecting the perfdata of %s", report.Plural(len(ev.cts), "container"))
-		report.AddContainerPerf(&res.Detail, ev.cts, sel.Resource, settings)
+		pr.Stage("collecting the perfdata of %s", report.Plural(ev.containers, "container"))
+		report.AddContainerPerf(&res.Detail, ev.selected(), sel.Resource, settings)
 	}
 	for _, u := range ev.unjudged {
 		labels := make([]string, 0, notJudgedCTs+1)
@@ -194,9 +158,9 @@ func (a *app) result(pr *check.Progress, ev *evaluation, snap *ubc.Snapshot, sel
 		res.Tail = append(res.Tail, fmt.Sprintf("not judged: %s (%s, nothing to measure usage against) in %s", u.Resource, u.Why, strings.Join(labels, ", ")))
 	}
 	res.Tail = append(res.Tail, fmt.Sprintf("checked %s, %s (warning %s, critical %s; %% of barrier, or of limit without one) from %s",
-		report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), snap.Source))
+		report.Plural(ev.containers, "container"), report.Plural(ev.resources, "resource"), orOff(settings.Default.Warn.Text()), orOff(settings.Default.Crit.Text()), source))
 	res.Perf = append(res.Perf,
-		check.Perf{Label: "containers", Value: strconv.Itoa(len(ev.cts)), Min: "0"},
+		check.Perf{Label: "containers", Value: strconv.Itoa(ev.containers), Min: "0"},
 		check.Perf{Label: "resources_warning", Value: strconv.Itoa(ev.warn), Min: "0"},
 		check.Perf{Label: "resources_critical", Value: strconv.Itoa(ev.crit), Min: "0"},
 	)
@@ -227,16 +191,16 @@ func orOff(s string) string {
 // container: "CT 204 (web1) tcpsndbuf 157% of barrier, numtcpsock 91% of
 // barrier".
 func summary(ev *evaluation, label func(string) string) string {
-	if len(ev.cts) == 0 {
+	if ev.containers == 0 {
 		return "no containers selected (only CT 0 is running, or every container is excluded)"
 	}
 	if len(ev.problems) == 0 {
-		s := fmt.Sprintf("%s, %s within thresholds", report.Plural(len(ev.cts), "container"), report.Plural(ev.resources, "resource"))
+		s := fmt.Sprintf("%s, %s within thresholds", report.Plural(ev.containers, "container"), report.Plural(ev.resources, "resource"))
 		if len(ev.unjudged) > 0 { // a resource asked for and silently skipped would look judged
 			var parts []string
 			for _, u := range ev.unjudged {
 				part := fmt.Sprintf("%s (%s)", u.Resource, u.Why)
-				if len(ev.cts) > 1 {
+				if ev.containers > 1 {
 					part += " in " + report.Plural(len(u.cts), "container")
 				}
 				parts = append(parts, part)
@@ -259,13 +223,13 @@ func summary(ev *evaluation, label func(string) string) string {
 		}
 		prev = f.CT
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" (%s checked)", report.Plural(len(ev.cts), "container"))
+	return strings.Join(parts, ", ") + fmt.Sprintf(" (%s checked)", report.Plural(ev.containers, "container"))
 }
 
-func containerLine(ct *ubc.Container, ev *evaluation, label func(string) string) string {
-	w, ok := ev.worst[ct.ID]
+func containerLine(id string, ev *evaluation, label func(string) string) string {
+	w, ok := ev.worst(id)
 	if !ok {
-		return label(ct.ID) + ": no limited resources"
+		return label(id) + ": no limited resources"
 	}
-	return fmt.Sprintf("%s: %s, highest %s", label(ct.ID), w.State, report.Short(w))
+	return fmt.Sprintf("%s: %s, highest %s", label(id), w.State, report.Short(w))
 }

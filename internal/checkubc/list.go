@@ -9,6 +9,7 @@ import (
 
 	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/node"
+	"github.com/vzmon/vzmon/internal/ubc"
 )
 
 // Listed is one container in --list. Name is the real NAME= (JSON escapes
@@ -30,15 +31,15 @@ func (a *app) list(_ context.Context, pr *check.Progress) ([]byte, bool, error) 
 		return nil, false, nil
 	}
 	n := node.Node{Root: a.f.Root}
-	snap, err := n.Beancounters(pr)
-	if err != nil {
-		return nil, true, err
-	}
 	byID := map[string]*Listed{}
-	for _, c := range snap.Containers {
+	_, err := n.ScanBeancounters(pr, func(c *ubc.Container) error {
 		if c.ID != "0" {
 			byID[c.ID] = &Listed{ID: c.ID, State: "running"}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, true, err
 	}
 	configured, err := n.ConfigIDs(pr)
 	if err != nil {

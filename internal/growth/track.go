@@ -9,6 +9,7 @@ import (
 
 	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/failcnt"
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/report"
 	"github.com/vzmon/vzmon/internal/selection"
@@ -76,8 +77,8 @@ func (f *Flags) Track(ctx context.Context, pr *check.Progress, n node.Node, key,
 	if prev != nil && prev.Selection != key {
 		// Another selection's file (an explicit --state-file reused):
 		// comparing would invent or hide increases.
-		return nil, nil, &statefile.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
-			Hint: []string{"give each check its own --state-file, or leave the default path"}}
+		return nil, nil, &hint.Error{Msg: fmt.Sprintf("state file %s belongs to another selection (%s)", out.Path, prev.Selection),
+			Hints: []string{"give each check its own --state-file, or leave the default path"}}
 	}
 	next, rep := failcnt.Update(prev, failcnt.Input{
 		Snap: snap, Container: sel.Container, Resource: sel.Resource, Starts: starts,

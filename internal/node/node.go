@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/ctid"
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/vzconf"
@@ -37,19 +39,6 @@ func (n Node) Path(rel string) string {
 	return filepath.Join(n.Root, filepath.FromSlash(rel))
 }
 
-// Error is a failure worded for an UNKNOWN line, with what to do about it.
-type Error struct {
-	Msg  string
-	Hint []string
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Hints says what to do about the error.
-func (e *Error) Hints() []string { return e.Hint }
-func (e *Error) Unwrap() error   { return e.Err }
-
 // PermissionHint says how to give the plugin the access it needs.
 var PermissionHint = []string{
 	"the kernel lets only root with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH read the beancounters:",
@@ -61,19 +50,11 @@ func (n Node) fileError(rel string, err error) error {
 	p := n.Path(rel)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return &Error{Msg: fmt.Sprintf("permission denied reading %s", p), Hint: PermissionHint, Err: err}
+		return &hint.Error{Msg: fmt.Sprintf("permission denied reading %s", p), Hints: PermissionHint, Err: err}
 	case errors.Is(err, fs.ErrNotExist):
-		return &Error{Msg: fmt.Sprintf("%s does not exist", p), Err: err}
+		return &hint.Error{Msg: fmt.Sprintf("%s does not exist", p), Err: err}
 	}
-	return &Error{Msg: fmt.Sprintf("cannot read %s: %v", p, unwrapPath(err)), Err: err}
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return &hint.Error{Msg: fmt.Sprintf("cannot read %s: %v", p, hint.PathErr(err)), Err: err}
 }
 
 // open opens rel for reading, naming the stage first so that a blocking
@@ -94,59 +75,78 @@ const (
 	UserBeancounters = "proc/user_beancounters"
 )
 
-// Beancounters reads all containers' beancounters.
+// Beancounters reads all containers' beancounters into a Snapshot.
 func (n Node) Beancounters(t Tracer) (*ubc.Snapshot, error) {
+	var snap *ubc.Snapshot
+	_, err := n.readBeancounters(t, func(r io.Reader, source string) (err error) {
+		snap, err = ubc.Parse(r, source)
+		return err
+	})
+	return snap, err
+}
+
+// ScanBeancounters reads all containers' beancounters in one pass, handing
+// each block to fn under the contract of ubc.Scan, and returns the path
+// of the table it read.
+func (n Node) ScanBeancounters(t Tracer, fn func(*ubc.Container) error) (string, error) {
+	return n.readBeancounters(t, func(r io.Reader, source string) error {
+		return ubc.Scan(r, source, fn)
+	})
+}
+
+// readBeancounters reads the first beancounter table that exists.
+func (n Node) readBeancounters(t Tracer, read func(io.Reader, string) error) (string, error) {
 	var missing []string
 	for _, rel := range []string{BCResources, UserBeancounters} {
-		snap, err := n.readTable(t, rel, "")
+		err := n.readTable(t, rel, read)
 		if err == nil {
-			return snap, nil
+			return n.Path(rel), nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return "", err
 		}
 		missing = append(missing, n.Path(rel))
 	}
-	return nil, &Error{
-		Msg:  fmt.Sprintf("not an OpenVZ/Virtuozzo host (no %s)", strings.Join(missing, " or ")),
-		Hint: []string{"run this plugin on the hardware node (CT 0), not inside a container or on a plain Linux host"},
-		Err:  fs.ErrNotExist,
+	return "", &hint.Error{
+		Msg:   fmt.Sprintf("not an OpenVZ/Virtuozzo host (no %s)", strings.Join(missing, " or ")),
+		Hints: []string{"run this plugin on the hardware node (CT 0), not inside a container or on a plain Linux host"},
+		Err:   fs.ErrNotExist,
 	}
 }
 
 // ContainerBeancounters reads one container's /proc/bc/<id>/resources,
 // falling back to the whole table when the per-container file is missing.
 func (n Node) ContainerBeancounters(t Tracer, id string) (*ubc.Snapshot, error) {
-	if !ubc.ValidID(id) {
-		return nil, &Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
+	if !ctid.Valid(id) {
+		return nil, &hint.Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
-	snap, err := n.readTable(t, "proc/bc/"+id+"/resources", id)
+	var snap *ubc.Snapshot
+	err := n.readTable(t, "proc/bc/"+id+"/resources", func(r io.Reader, source string) (err error) {
+		snap, err = ubc.ParseContainer(r, source, id)
+		return err
+	})
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return snap, err
 	}
 	return n.Beancounters(t)
 }
 
-func (n Node) readTable(t Tracer, rel, id string) (*ubc.Snapshot, error) {
+// readTable opens rel and reads it with read; a damaged table is worded
+// with what to do.
+func (n Node) readTable(t Tracer, rel string, read func(io.Reader, string) error) error {
 	f, err := n.open(t, rel)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	var snap *ubc.Snapshot
-	if id == "" {
-		snap, err = ubc.Parse(f, n.Path(rel))
-	} else {
-		snap, err = ubc.ParseContainer(f, n.Path(rel), id)
-	}
-	if err != nil {
+	if err := read(f, n.Path(rel)); err != nil {
 		var se *ubc.SyntaxError
 		if errors.As(err, &se) {
-			return nil, &Error{Msg: err.Error(), Hint: []string{"the file is not in the kernel's beancounter format; if it comes from a new kernel, please report it with the file attached"}, Err: err}
+			return &hint.Error{Msg: err.Error(), Hints: []string{"the file is not in the kernel's beancounter format; if it comes from a new kernel, please report it with the file attached"}, Err: err}
 		}
-		return nil, n.fileError(rel, err)
+		return n.fileError(rel, err)
 	}
-	return snap, nil
+	return nil
 }
 
 // validName reports whether s may be a vzctl container name: letters,
@@ -222,14 +222,14 @@ func (n Node) configPath(rel string) error {
 			return n.fileError(rel, err)
 		}
 		if path.Base(filepath.ToSlash(target)) != veConf {
-			return &Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: errNotConfig}
+			return &hint.Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: errNotConfig}
 		}
 		if fi, err = os.Stat(p); err != nil {
 			return n.fileError(rel, err)
 		}
 	}
 	if !fi.Mode().IsRegular() {
-		return &Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: errNotConfig}
+		return &hint.Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: errNotConfig}
 	}
 	return nil
 }
@@ -251,8 +251,8 @@ func fileKind(m fs.FileMode) string {
 // Config reads etc/vz/conf/<id>.conf. An error for which NoConfig holds
 // means the container has no config.
 func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
-	if !ubc.ValidID(id) {
-		return nil, &Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
+	if !ctid.Valid(id) {
+		return nil, &hint.Error{Msg: fmt.Sprintf("invalid container ID %q", id)}
 	}
 	rel := ConfigRel(id)
 	t.Stage("reading %s", n.Path(rel))
@@ -266,7 +266,7 @@ func (n Node) Config(t Tracer, id string) (vzconf.Config, error) {
 	defer f.Close()
 	cfg, err := vzconf.Parse(f, n.Path(rel)) // not readParsed: the ID check comes first
 	if err != nil {
-		return nil, &Error{Msg: err.Error(), Err: err}
+		return nil, &hint.Error{Msg: err.Error(), Err: err}
 	}
 	return cfg, nil
 }
@@ -337,8 +337,8 @@ func (n Node) LookupName(t Tracer, name string) (id string, ok bool, err error) 
 	case 1:
 		return found[0], true, nil
 	}
-	return "", false, &Error{Msg: fmt.Sprintf("name %s is ambiguous (%s)", text.Clean(name, 64), strings.Join(found, ", ")),
-		Hint: []string{fmt.Sprintf("NAME=%q is in the configs of %s in %s and %s has no link deciding it;", text.Clean(name, 64), strings.Join(found, ", "), n.Path("etc/vz/conf"), n.Path(rel)),
+	return "", false, &hint.Error{Msg: fmt.Sprintf("name %s is ambiguous (%s)", text.Clean(name, 64), strings.Join(found, ", ")),
+		Hints: []string{fmt.Sprintf("NAME=%q is in the configs of %s in %s and %s has no link deciding it;", text.Clean(name, 64), strings.Join(found, ", "), n.Path("etc/vz/conf"), n.Path(rel)),
 			"give the container ID instead, or rename all but one (vzctl set ID --name NEW --save)"}}
 }
 
@@ -387,7 +387,7 @@ func (n Node) ReadClock(t Tracer) Clock {
 		var b [64]byte
 		k, _ := io.ReadFull(f, b[:])
 		f.Close()
-		if id := strings.TrimSpace(string(b[:k])); ubc.ValidID(id) {
+		if id := strings.TrimSpace(string(b[:k])); ctid.Valid(id) {
 			c.BootID = id
 		}
 	}
@@ -404,7 +404,7 @@ func readParsed[T any](n Node, t Tracer, rel string, parse func(io.Reader, strin
 	defer f.Close()
 	v, err := parse(f, n.Path(rel))
 	if err != nil {
-		return zero, &Error{Msg: err.Error(), Err: err}
+		return zero, &hint.Error{Msg: err.Error(), Err: err}
 	}
 	return v, nil
 }

@@ -167,7 +167,7 @@ func failcntPerf(label string, row ubc.Row) check.Perf {
 // thresholds where it is evaluated) and failcnt.
 func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Settings) []check.Perf {
 	var perf []check.Perf
-	eachContainerPerf([]*ubc.Container{ct}, want, settings, func(held, failcnt check.Perf) {
+	eachContainerPerf([]ubc.Container{*ct}, want, settings, func(held, failcnt check.Perf) {
 		perf = append(perf, held, failcnt)
 	})
 	return perf
@@ -176,7 +176,7 @@ func ContainerPerf(ct *ubc.Container, want func(string) bool, settings *usage.Se
 // AddContainerPerf adds the ContainerPerf of each container to list. A
 // node has a million values: containers with the same limits share their
 // strings.
-func AddContainerPerf(list *check.PerfList, cts []*ubc.Container, want func(string) bool, settings *usage.Settings) {
+func AddContainerPerf(list *check.PerfList, cts []ubc.Container, want func(string) bool, settings *usage.Settings) {
 	n := 0
 	for _, ct := range cts {
 		n += 2 * len(ct.Rows)
@@ -185,7 +185,7 @@ func AddContainerPerf(list *check.PerfList, cts []*ubc.Container, want func(stri
 	eachContainerPerf(cts, want, settings, func(held, failcnt check.Perf) { list.Add(held, failcnt) })
 }
 
-func eachContainerPerf(cts []*ubc.Container, want func(string) bool, settings *usage.Settings, add func(held, failcnt check.Perf)) {
+func eachContainerPerf(cts []ubc.Container, want func(string) bool, settings *usage.Settings, add func(held, failcnt check.Perf)) {
 	type key struct {
 		name         string
 		basis, limit uint64

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -133,22 +134,118 @@ func (r Resources) Resource(name string) bool {
 // NamedResources are the resources given with --resource.
 func (r Resources) NamedResources() map[string]bool { return r.res }
 
-// Resolve maps the container arguments to IDs. A container named with
-// --ctid that has no beancounters is an error: it is not running.
+// Resolve maps the container arguments to IDs against a stored table. A
+// container named with --ctid that has no beancounters is an error: it is
+// not running.
 func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Selection, error) {
-	s := &Selection{Resources: f.Resources()}
-	names := n.NewNames(t)
-	for _, arg := range f.CTID {
-		id, err := resolve(n, t, snap, arg)
+	return f.Resolver(n, t).Resolve(ListingOf(snap))
+}
+
+// Listing is what resolving needs of a beancounter table: the file, for
+// messages, and the containers it lists, in file order.
+type Listing struct {
+	Source string
+	IDs    []string
+	has    func(id string) bool // a set of IDs built on first use, unless given
+}
+
+// ListingOf lists a stored table.
+func ListingOf(snap *ubc.Snapshot) *Listing {
+	return &Listing{Source: snap.Source, IDs: TableIDs(snap), has: func(id string) bool {
+		_, ok := snap.Container(id)
+		return ok
+	}}
+}
+
+// Has reports whether the table lists the container.
+func (l *Listing) Has(id string) bool {
+	if l.has == nil {
+		set := make(map[string]bool, len(l.IDs))
+		for _, id := range l.IDs {
+			set[id] = true
+		}
+		l.has = func(id string) bool { return set[id] }
+	}
+	return l.has(id)
+}
+
+// Resolver maps container arguments to IDs: an argument that the table
+// lists is that container; else a vzctl name; else an argument shaped like
+// a vzctl ID is a container that is not running.
+type Resolver struct {
+	f     *Flags
+	n     node.Node
+	t     node.Tracer
+	names map[string]nameLookup // LookupName's answers, by argument
+	keep  map[string]bool       // see Keep
+}
+
+type nameLookup struct {
+	id    string
+	found bool
+	err   error
+}
+
+// Resolver returns a resolver of the container flags; it reads /etc/vz
+// only when an argument needs it.
+func (f *Flags) Resolver(n node.Node, t node.Tracer) *Resolver {
+	return &Resolver{f: f, n: n, t: t}
+}
+
+// LookupNames looks up, before the table is read, the names among the
+// --ctid arguments that vzctl would not take for an ID, so that a read in
+// one pass knows whose rows to keep (Keep). A failed lookup is reported
+// by Resolve, and only if the table does not list the argument itself.
+// Arguments shaped like IDs are looked up as names only if Resolve finds
+// them missing from the table, as before: that spares reading every
+// config for "--ctid 204".
+func (r *Resolver) LookupNames() {
+	r.keep = map[string]bool{}
+	for _, arg := range r.f.CTID {
+		r.keep[arg] = true
+		if !node.ValidCTID(arg) {
+			if id, found, _ := r.name(arg); found {
+				r.keep[id] = true
+			}
+		}
+	}
+}
+
+// Keep reports whether the container may be one that --ctid names, as far
+// as LookupNames can tell: a --ctid argument, or the container a name
+// among them leads to.
+func (r *Resolver) Keep(id string) bool { return r.keep[id] }
+
+// name is LookupName, asked once per argument.
+func (r *Resolver) name(arg string) (string, bool, error) {
+	l, ok := r.names[arg]
+	if !ok {
+		l.id, l.found, l.err = r.n.LookupName(r.t, arg)
+		if r.names == nil {
+			r.names = map[string]nameLookup{}
+		}
+		r.names[arg] = l
+	}
+	return l.id, l.found, l.err
+}
+
+// Resolve maps the container arguments to IDs against the table's
+// listing. A container named with --ctid that the table does not list is
+// an error: it is not running.
+func (r *Resolver) Resolve(l *Listing) (*Selection, error) {
+	n, t := r.n, r.t
+	s := &Selection{Resources: r.f.Resources()}
+	for _, arg := range r.f.CTID {
+		id, err := r.resolve(l, arg)
 		if err != nil {
 			return nil, err
 		}
-		if _, running := snap.Container(id); !running {
+		if !l.Has(id) {
 			if _, err := n.Config(t, id); node.NoConfig(err) {
-				return nil, NoContainer(n, t, arg, id, err, TableIDs(snap))
+				return nil, NoContainer(n, t, arg, id, err, l.IDs)
 			}
-			return nil, &node.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, names.Of(id)), snap.Source),
-				Hint: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
+			return nil, &hint.Error{Msg: fmt.Sprintf("%s is not running (no beancounters in %s)", CTLabel(id, n.NewNames(t).Of(id)), l.Source),
+				Hints: []string{"start it (vzctl start " + id + "), or remove it from this check"}}
 		}
 		if s.only == nil {
 			s.only = map[string]bool{}
@@ -158,8 +255,8 @@ func (f *Flags) Resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot) (*Select
 			s.IDs = append(s.IDs, id)
 		}
 	}
-	for _, arg := range f.ExcludeCTID {
-		id, err := resolve(n, t, snap, arg)
+	for _, arg := range r.f.ExcludeCTID {
+		id, err := r.resolve(l, arg)
 		if err != nil {
 			return nil, err
 		}
@@ -178,17 +275,17 @@ func ResolveOne(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string, runn
 	if running(arg) {
 		return arg, nil
 	}
-	return resolve(n, t, snap, arg)
+	return (&Resolver{n: n, t: t}).resolve(ListingOf(snap), arg)
 }
 
 // resolve maps one argument: an ID in the table, else a vzctl name, else
 // a valid container ID is taken as a container that is not running (the
 // caller tells whether it exists).
-func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string, error) {
-	if _, ok := snap.Container(arg); ok {
+func (r *Resolver) resolve(l *Listing, arg string) (string, error) {
+	if l.Has(arg) {
 		return arg, nil
 	}
-	id, found, err := n.LookupName(t, arg)
+	id, found, err := r.name(arg)
 	if err != nil {
 		return "", err
 	}
@@ -198,9 +295,9 @@ func resolve(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string) (string
 	if node.ValidCTID(arg) {
 		return arg, nil
 	}
-	return "", &node.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
-		text.Clean(arg, 64), snap.Source, n.Path("etc/vz/names"), n.Path("etc/vz/conf")),
-		Hint: []string{"check the spelling, or list the containers with: check_ubc --list"}}
+	return "", &hint.Error{Msg: fmt.Sprintf("no container with ID or name %q (not in %s, %s or NAME= in %s)",
+		text.Clean(arg, 64), l.Source, r.n.Path("etc/vz/names"), r.n.Path("etc/vz/conf")),
+		Hints: []string{"check the spelling, or list the containers with: check_ubc --list"}}
 }
 
 // NoContainer is the error for a container that neither runs nor has a
@@ -229,7 +326,7 @@ func NoContainer(n node.Node, t node.Tracer, arg, id string, why error, running 
 			break
 		}
 	}
-	return &node.Error{Msg: msg, Hint: []string{"check the ID in the service definition, or list the containers with: check_ubc --list"}}
+	return &hint.Error{Msg: msg, Hints: []string{"check the ID in the service definition, or list the containers with: check_ubc --list"}}
 }
 
 // TableIDs are the IDs of the containers in a beancounter table.

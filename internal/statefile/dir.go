@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/vzmon/vzmon/internal/hint"
 )
 
 // DefaultDir holds the default state files, and is the only directory a
@@ -154,5 +156,5 @@ func ValidName(name string) bool {
 }
 
 func describe(err error) string {
-	return fmt.Sprint(unwrap(err))
+	return fmt.Sprint(hint.PathErr(err))
 }

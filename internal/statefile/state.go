@@ -11,6 +11,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/ctid"
+	"github.com/vzmon/vzmon/internal/text"
 	"github.com/vzmon/vzmon/internal/ubc"
 )
 
@@ -118,16 +120,16 @@ func Decode(b []byte) (*State, error) {
 	}
 	for _, res := range s.Resources {
 		if !ubc.IsKnown(res) {
-			return nil, fmt.Errorf("unknown resource %q", ubc.Excerpt([]byte(res)))
+			return nil, fmt.Errorf("unknown resource %q", text.Excerpt(res))
 		}
 	}
 	for id, c := range s.Containers {
-		if !ubc.ValidID(id) || c == nil {
-			return nil, fmt.Errorf("bad container entry %q", ubc.Excerpt([]byte(id)))
+		if !ctid.Valid(id) || c == nil {
+			return nil, fmt.Errorf("bad container entry %q", text.Excerpt(id))
 		}
 		for res := range c.FailCnt {
 			if !ubc.IsKnown(res) {
-				return nil, fmt.Errorf("unknown resource %q for container %s", ubc.Excerpt([]byte(res)), id)
+				return nil, fmt.Errorf("unknown resource %q for container %s", text.Excerpt(res), id)
 			}
 		}
 		if c.FailCnt == nil {
@@ -135,7 +137,7 @@ func Decode(b []byte) (*State, error) {
 		}
 	}
 	for _, e := range s.Events {
-		if !ubc.ValidID(e.CT) || !ubc.IsKnown(e.Resource) || e.Delta == 0 {
+		if !ctid.Valid(e.CT) || !ubc.IsKnown(e.Resource) || e.Delta == 0 {
 			return nil, fmt.Errorf("bad event %+v", e)
 		}
 	}

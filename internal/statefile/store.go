@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/vzmon/vzmon/internal/hint"
 )
 
 // Store is one state file, its lock file and its directory. Every file
@@ -30,19 +32,12 @@ type Store struct {
 	holder  atomic.Int64 // pid named by the lock file while waiting for it
 }
 
-// Error is a state-file failure worded for an UNKNOWN line.
-type Error struct {
-	Msg  string
-	Hint []string
-}
-
-func (e *Error) Error() string   { return e.Msg }
-func (e *Error) Hints() []string { return e.Hint }
-
-func fail(hint string, format string, args ...any) error {
-	e := &Error{Msg: fmt.Sprintf(format, args...)}
-	if hint != "" {
-		e.Hint = []string{hint}
+// fail is a state-file failure worded for an UNKNOWN line, with what to
+// do about it when todo is set.
+func fail(todo string, format string, args ...any) error {
+	e := &hint.Error{Msg: fmt.Sprintf(format, args...)}
+	if todo != "" {
+		e.Hints = []string{todo}
 	}
 	return e
 }
@@ -72,14 +67,6 @@ func (s *Store) Close() {
 	}
 }
 
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // LockName is the lock file's path, for messages.
 func (s *Store) LockName() string { return s.Path + ".lock" }
 
@@ -90,7 +77,7 @@ func (s *Store) LockName() string { return s.Path + ".lock" }
 func (s *Store) Lock(ctx context.Context) error {
 	f, err := s.openAt(s.name+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		var se *Error
+		var se *hint.Error
 		if errors.As(err, &se) {
 			return err
 		}
@@ -117,7 +104,7 @@ func (s *Store) Lock(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return &Error{Msg: "timed out waiting for the lock on " + s.LockName(), Hint: LockHint(s.Holder())}
+			return &hint.Error{Msg: "timed out waiting for the lock on " + s.LockName(), Hints: LockHint(s.Holder())}
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
@@ -164,7 +151,7 @@ func (s *Store) Load(now time.Time) (st *State, movedTo string, reason error, er
 		return nil, "", nil, nil
 	}
 	if err != nil {
-		var se *Error
+		var se *hint.Error
 		if errors.As(err, &se) {
 			return nil, "", nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/hint"
 	"github.com/vzmon/vzmon/internal/statefile"
 )
 
@@ -172,11 +173,11 @@ func TestLockTimeoutNamesHolder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err = waiter.Lock(ctx)
-	var se *statefile.Error
+	var se *hint.Error
 	if err == nil || !strings.Contains(err.Error(), path+".lock") {
 		t.Fatalf("got %v", err)
 	}
-	if !errors.As(err, &se) || !strings.Contains(strings.Join(se.Hints(), " "), "names pid "+strconv.Itoa(os.Getpid())) {
+	if !errors.As(err, &se) || !strings.Contains(strings.Join(se.Hints, " "), "names pid "+strconv.Itoa(os.Getpid())) {
 		t.Fatalf("hint does not name the holder: %#v", err)
 	}
 	if waiter.Holder() != os.Getpid() {

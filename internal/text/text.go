@@ -3,6 +3,7 @@
 package text
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -26,4 +27,29 @@ func Clean(s string, max int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// Excerpt is a sample of a damaged file's bytes for an error message: at
+// most 48 bytes of s as printable ASCII, leading blanks dropped and each
+// unprintable byte, and '|' (which starts perfdata), shown as '?', so an
+// excerpt is short and shows the damage byte by byte whatever the file
+// holds.
+func Excerpt(s string) string {
+	b := bytes.TrimLeft([]byte(s), " \t")
+	const maxLen = 48
+	cut := len(b) > maxLen
+	if cut {
+		b = b[:maxLen]
+	}
+	out := make([]byte, 0, len(b)+3)
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '|' {
+			c = '?'
+		}
+		out = append(out, c)
+	}
+	if cut {
+		out = append(out, "..."...)
+	}
+	return string(out)
 }

@@ -22,3 +22,20 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+// An excerpt of a damaged file is short, ASCII, one '?' per unprintable
+// byte or '|', without the leading blanks.
+func TestExcerpt(t *testing.T) {
+	for in, want := range map[string]string{
+		"   secret\x00\x1b[31m":        "secret??[31m",
+		"\tcaf\xc3\xa9":                "caf??",
+		"| uid | resource |":           "? uid ? resource ?",
+		strings.Repeat("x", 48):        strings.Repeat("x", 48),
+		strings.Repeat("x", 49):        strings.Repeat("x", 48) + "...",
+		"  " + strings.Repeat("y", 60): strings.Repeat("y", 48) + "...",
+	} {
+		if got := text.Excerpt(in); got != want {
+			t.Errorf("Excerpt(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/ctid"
 	"github.com/vzmon/vzmon/internal/linereader"
+	"github.com/vzmon/vzmon/internal/text"
 )
 
 // MaxLineLength bounds a line: kernel lines are about 130 bytes (160 with
@@ -101,10 +103,10 @@ func (s *scanner) stop(line []byte, err error) error {
 	return fmt.Errorf("%s: read: %w", s.source, err)
 }
 
-func (s *scanner) fail(text []byte, format string, args ...any) error {
+func (s *scanner) fail(bad []byte, format string, args ...any) error {
 	e := &SyntaxError{Source: s.source, Line: s.line, Msg: fmt.Sprintf(format, args...)}
-	if text != nil {
-		e.Text = Excerpt(text)
+	if bad != nil {
+		e.Text = text.Excerpt(string(bad))
 	}
 	return e
 }
@@ -207,7 +209,7 @@ func (s *scanner) parseRow(line []byte) error {
 		}
 		n, end, ok := scanNumber(line, pos, k == 2 || k == 3)
 		if !ok {
-			return s.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], Excerpt(line[pos:end]))
+			return s.fail(line, "%s is not an unsigned 64-bit number: %q", titleFields[2+k], text.Excerpt(string(line[pos:end])))
 		}
 		v[k] = n
 		pos = end
@@ -242,7 +244,7 @@ func (s *scanner) parseID(line, tok []byte) (string, error) {
 		return "", s.fail(line, "container ID in a per-container file")
 	case id == "":
 		return "", s.fail(line, "empty container ID")
-	case !ValidID(id):
+	case !ctid.Valid(id):
 		return "", s.fail(line, "container ID is not 1-64 of A-Z a-z 0-9 . _ - (not starting with . or -)")
 	}
 	return id, nil
@@ -271,21 +273,6 @@ func (s *scanner) open(id string) {
 	s.predicted = 0
 }
 
-// ValidID reports whether id can be a container ID: the kernel's numeric
-// IDs and VZ7 names (UUID-like), at most 64 bytes. Anything else is damage;
-// refusing it keeps IDs safe in paths, perfdata labels and output.
-func ValidID(id string) bool {
-	if id == "" || len(id) > 64 || id[0] == '.' || id[0] == '-' {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
 // resourceName interns known names (no allocation per row) and returns the
 // kernel index, or -1 for an unknown name. Rows come in kernel order, so
 // the next index is tried before the map.
@@ -307,7 +294,7 @@ func (s *scanner) resourceName(line, tok []byte) (string, int, error) {
 	}
 	for _, c := range tok {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return "", -1, s.fail(line, "bad resource name %q", Excerpt(tok))
+			return "", -1, s.fail(line, "bad resource name %q", text.Excerpt(string(tok)))
 		}
 	}
 	return string(tok), -1, nil

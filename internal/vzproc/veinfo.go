@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vzmon/vzmon/internal/ubc"
+	"github.com/vzmon/vzmon/internal/ctid"
+	"github.com/vzmon/vzmon/internal/text"
 )
 
 // VEInfo is one line of /proc/vz/veinfo: a running environment (CT 0
@@ -26,24 +27,24 @@ func ParseVEInfo(r io.Reader, source string) (map[string]VEInfo, error) {
 	err := lines(r, source, func(n int, line string) error {
 		f := strings.Fields(line)
 		if len(f) < 3 {
-			return fmt.Errorf("expected ID, class and task count, found %d fields: %q", len(f), ubc.Excerpt([]byte(line)))
+			return fmt.Errorf("expected ID, class and task count, found %d fields: %q", len(f), text.Excerpt(line))
 		}
-		if !ubc.ValidID(f[0]) {
-			return fmt.Errorf("bad container ID %q", ubc.Excerpt([]byte(f[0])))
+		if !ctid.Valid(f[0]) {
+			return fmt.Errorf("bad container ID %q", text.Excerpt(f[0]))
 		}
 		if _, dup := out[f[0]]; dup {
 			return fmt.Errorf("second line for container %s", f[0])
 		}
 		if _, err := strconv.ParseUint(f[1], 10, 32); err != nil {
-			return fmt.Errorf("class %q is not a number", ubc.Excerpt([]byte(f[1])))
+			return fmt.Errorf("class %q is not a number", text.Excerpt(f[1]))
 		}
 		tasks, err := strconv.ParseUint(f[2], 10, 64)
 		if err != nil {
-			return fmt.Errorf("task count %q is not a number", ubc.Excerpt([]byte(f[2])))
+			return fmt.Errorf("task count %q is not a number", text.Excerpt(f[2]))
 		}
 		for _, ip := range f[3:] {
 			if net.ParseIP(ip) == nil {
-				return fmt.Errorf("%q is not an IP address", ubc.Excerpt([]byte(ip)))
+				return fmt.Errorf("%q is not an IP address", text.Excerpt(ip))
 			}
 		}
 		out[f[0]] = VEInfo{ID: f[0], Tasks: tasks, IPs: f[3:]}
@@ -77,12 +78,12 @@ func ParseVZQuota(r io.Reader, source string) (map[string]Quota, error) {
 		switch {
 		case n == 1:
 			if strings.TrimSpace(line) != "qid: path" {
-				return fmt.Errorf("unexpected header %q", ubc.Excerpt([]byte(line)))
+				return fmt.Errorf("unexpected header %q", text.Excerpt(line))
 			}
 			return nil
 		case n == 2:
 			if strings.Join(f, " ") != "usage softlimit hardlimit time expire" {
-				return fmt.Errorf("unexpected title line %q", ubc.Excerpt([]byte(line)))
+				return fmt.Errorf("unexpected title line %q", text.Excerpt(line))
 			}
 			return nil
 		}
@@ -92,8 +93,8 @@ func ParseVZQuota(r io.Reader, source string) (map[string]Quota, error) {
 				skip, expect = true, "1k-blocks"
 				return nil
 			}
-			if len(f) < 1 || !strings.HasSuffix(f[0], ":") || !ubc.ValidID(strings.TrimSuffix(f[0], ":")) {
-				return fmt.Errorf("expected \"<id>: <path>\", found %q", ubc.Excerpt([]byte(line)))
+			if len(f) < 1 || !strings.HasSuffix(f[0], ":") || !ctid.Valid(strings.TrimSuffix(f[0], ":")) {
+				return fmt.Errorf("expected \"<id>: <path>\", found %q", text.Excerpt(line))
 			}
 			id := strings.TrimSuffix(f[0], ":")
 			if _, dup := out[id]; dup {
@@ -103,13 +104,13 @@ func ParseVZQuota(r io.Reader, source string) (map[string]Quota, error) {
 			return nil
 		case "1k-blocks", "inodes":
 			if len(f) != 6 || f[0] != expect {
-				return fmt.Errorf("expected a %s line with 5 numbers, found %q", expect, ubc.Excerpt([]byte(line)))
+				return fmt.Errorf("expected a %s line with 5 numbers, found %q", expect, text.Excerpt(line))
 			}
 			var v [5]uint64
 			for i := range v {
 				x, err := strconv.ParseUint(f[i+1], 10, 64)
 				if err != nil {
-					return fmt.Errorf("%s: %q is not a number", expect, ubc.Excerpt([]byte(f[i+1])))
+					return fmt.Errorf("%s: %q is not a number", expect, text.Excerpt(f[i+1]))
 				}
 				v[i] = x
 			}

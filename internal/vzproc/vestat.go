@@ -10,8 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vzmon/vzmon/internal/ctid"
 	"github.com/vzmon/vzmon/internal/linereader"
-	"github.com/vzmon/vzmon/internal/ubc"
+	"github.com/vzmon/vzmon/internal/text"
 )
 
 // VEStat is one container's row of /proc/vz/vestat. Columns are addressed
@@ -66,20 +67,20 @@ func ParseVEStat(r io.Reader, source string) (map[string]VEStat, error) {
 		switch n {
 		case 1:
 			if line != "Version: 2.2" {
-				return fmt.Errorf("unsupported header %q, this plugin reads \"Version: 2.2\"", ubc.Excerpt([]byte(line)))
+				return fmt.Errorf("unsupported header %q, this plugin reads \"Version: 2.2\"", text.Excerpt(line))
 			}
 			return nil
 		case 2:
 			if strings.Join(f, " ") != strings.Join(vestatTitle, " ") {
-				return fmt.Errorf("unexpected title line %q", ubc.Excerpt([]byte(line)))
+				return fmt.Errorf("unexpected title line %q", text.Excerpt(line))
 			}
 			return nil
 		}
 		if len(f) != len(vestatTitle) {
-			return fmt.Errorf("expected %d columns, found %d: %q", len(vestatTitle), len(f), ubc.Excerpt([]byte(line)))
+			return fmt.Errorf("expected %d columns, found %d: %q", len(vestatTitle), len(f), text.Excerpt(line))
 		}
-		if !ubc.ValidID(f[0]) {
-			return fmt.Errorf("bad container ID %q", ubc.Excerpt([]byte(f[0])))
+		if !ctid.Valid(f[0]) {
+			return fmt.Errorf("bad container ID %q", text.Excerpt(f[0]))
 		}
 		if _, dup := out[f[0]]; dup {
 			return fmt.Errorf("second row for container %s", f[0])
@@ -88,7 +89,7 @@ func ParseVEStat(r io.Reader, source string) (map[string]VEStat, error) {
 		for i := range v {
 			x, err := strconv.ParseUint(f[i+1], 10, 64)
 			if err != nil {
-				return fmt.Errorf("column %d (%s) is not an unsigned number: %q", i+2, vestatTitle[i+1], ubc.Excerpt([]byte(f[i+1])))
+				return fmt.Errorf("column %d (%s) is not an unsigned number: %q", i+2, vestatTitle[i+1], text.Excerpt(f[i+1]))
 			}
 			v[i] = x
 		}
@@ -140,7 +141,7 @@ func ParseUptime(r io.Reader, source string) (float64, error) {
 		}
 		x, err := strconv.ParseFloat(f[0], 64)
 		if err != nil || x < 0 || x != x || x > 1e10 {
-			return fmt.Errorf("uptime %q is not a number of seconds", ubc.Excerpt([]byte(f[0])))
+			return fmt.Errorf("uptime %q is not a number of seconds", text.Excerpt(f[0]))
 		}
 		up, seen = x, true
 		return nil
