@@ -122,10 +122,10 @@ func (l *layout) cut(width int) plan {
 	return l.shrink(p)
 }
 
-// largest is the largest n in [0, max] for which ok holds, given that ok
+// largest is the largest n in [0, most] for which ok holds, given that ok
 // holds for every n below one for which it holds (output grows with n).
-func largest(max int, ok func(int) bool) int {
-	lo, hi := 0, max
+func largest(most int, ok func(int) bool) int {
+	lo, hi := 0, most
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		if ok(mid) {

@@ -47,10 +47,10 @@ type Result struct {
 	MaxBytes int // output budget in bytes; 0 means no limit
 }
 
-// Unknownf returns an UNKNOWN result; hint lines (what to do) go to the long
-// output.
-func Unknownf(hint []string, format string, args ...any) Result {
-	return Result{State: status.Unknown, Summary: fmt.Sprintf(format, args...), Head: hint}
+// Unknownf returns an UNKNOWN result; todo lines (what to do) go to the
+// long output.
+func Unknownf(todo []string, format string, args ...any) Result {
+	return Result{State: status.Unknown, Summary: fmt.Sprintf(format, args...), Head: todo}
 }
 
 // FromError is the UNKNOWN result of an error; a *hint.Error in its chain

@@ -76,8 +76,9 @@ Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`
 
 // Check reads the table once, judging every container's rows as they
-// come, then selects and reports: the table is never stored whole.
-func (a *app) Check(ctx context.Context, pr *check.Progress) check.Result {
+// come, then selects and reports: the table is never stored whole. The
+// read is bounded by check.Run's timeout, which abandons it.
+func (a *app) Check(_ context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
 	res := a.f.Select.Resources()
 	settings := a.f.Usage.Settings(res.NamedResources())

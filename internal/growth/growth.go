@@ -39,7 +39,7 @@ func (f *Flags) Validate() error {
 	}
 	if f.Now != "" {
 		if _, err := time.Parse(time.RFC3339, f.Now); err != nil {
-			return fmt.Errorf("--now: %v", err)
+			return fmt.Errorf("--now: %w", err)
 		}
 	}
 	return nil

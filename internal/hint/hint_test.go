@@ -27,7 +27,7 @@ func TestPathErr(t *testing.T) {
 		{fmt.Errorf("wrapped: %w", pe), fs.ErrPermission},
 		{fs.ErrClosed, fs.ErrClosed},
 	} {
-		if got := hint.PathErr(tt.in); got != tt.want {
+		if got := hint.PathErr(tt.in); !errors.Is(got, tt.want) || got.Error() != tt.want.Error() {
 			t.Errorf("PathErr(%v) = %v, want %v", tt.in, got, tt.want)
 		}
 	}

@@ -99,7 +99,7 @@ func Decode(b []byte) (*State, error) {
 	dec.DisallowUnknownFields()
 	var s State
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("not a state file: %v", err)
+		return nil, fmt.Errorf("not a state file: %w", err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("not a state file: data after the JSON document")

@@ -34,7 +34,7 @@ type Store struct {
 
 // fail is a state-file failure worded for an UNKNOWN line, with what to
 // do about it when todo is set.
-func fail(todo string, format string, args ...any) error {
+func fail(todo, format string, args ...any) error {
 	e := &hint.Error{Msg: fmt.Sprintf(format, args...)}
 	if todo != "" {
 		e.Hints = []string{todo}
@@ -145,7 +145,7 @@ func (s *Store) Unlock() {
 // A file that does not decode is moved aside to <state>.corrupt-<time> and
 // reported through movedTo/reason, with a nil state: the caller starts a
 // new baseline and says so.
-func (s *Store) Load(now time.Time) (st *State, movedTo string, reason error, err error) {
+func (s *Store) Load(now time.Time) (st *State, movedTo string, reason, err error) {
 	f, err := s.openAt(s.name, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, "", nil, nil
@@ -196,10 +196,10 @@ func (s *Store) Save(st *State) (err error) {
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
 	tmp := s.tempPrefix() + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(rnd[:])
-	const hint = "free space or make the directory writable; the previous state is kept"
+	const todo = "free space or make the directory writable; the previous state is kept"
 	f, err := s.openAt(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fail(hint, "cannot write state file %s: %s", s.Path, describe(err))
+		return fail(todo, "cannot write state file %s: %s", s.Path, describe(err))
 	}
 	defer func() {
 		if err != nil {
@@ -217,7 +217,7 @@ func (s *Store) Save(st *State) (err error) {
 		err = s.renameAt(tmp, s.name)
 	}
 	if err != nil {
-		return fail(hint, "cannot write state file %s: %s", s.Path, describe(err))
+		return fail(todo, "cannot write state file %s: %s", s.Path, describe(err))
 	}
 	_ = s.dir.Sync() // the rename is durable once the directory is
 	return nil

@@ -46,35 +46,35 @@ func save(path string, st *statefile.State) error {
 func TestOpenRefuses(t *testing.T) {
 	cases := []struct {
 		name  string
-		setup func(t *testing.T, base string) string // returns the state file path
+		setup func(base string) string // returns the state file path
 		want  string
 	}{
-		{"symlink in the middle of the path", func(t *testing.T, base string) string {
+		{"symlink in the middle of the path", func(base string) string {
 			os.Mkdir(filepath.Join(base, "real"), 0o700)
 			os.Symlink(filepath.Join(base, "real"), filepath.Join(base, "link"))
 			return filepath.Join(base, "link", "state", "x.json")
 		}, "is a symlink"},
-		{"the state directory is a symlink", func(t *testing.T, base string) string {
+		{"the state directory is a symlink", func(base string) string {
 			os.Mkdir(filepath.Join(base, "real"), 0o700)
 			os.Symlink(filepath.Join(base, "real"), filepath.Join(base, "state"))
 			return filepath.Join(base, "state", "x.json")
 		}, "is a symlink"},
-		{"a parent writable by others without the sticky bit", func(t *testing.T, base string) string {
+		{"a parent writable by others without the sticky bit", func(base string) string {
 			os.Mkdir(filepath.Join(base, "open"), 0o777)
 			os.Chmod(filepath.Join(base, "open"), 0o777)
 			return filepath.Join(base, "open", "state", "x.json")
 		}, "writable by group or others"},
-		{"the state file is a FIFO (no hang)", func(t *testing.T, base string) string {
+		{"the state file is a FIFO (no hang)", func(base string) string {
 			os.Mkdir(filepath.Join(base, "state"), 0o700)
 			syscall.Mkfifo(filepath.Join(base, "state", "x.json"), 0o600)
 			return filepath.Join(base, "state", "x.json")
 		}, "not a regular file"},
-		{"the lock file is a symlink", func(t *testing.T, base string) string {
+		{"the lock file is a symlink", func(base string) string {
 			os.Mkdir(filepath.Join(base, "state"), 0o700)
 			os.Symlink(filepath.Join(base, "elsewhere"), filepath.Join(base, "state", "x.json.lock"))
 			return filepath.Join(base, "state", "x.json")
 		}, "is a symlink"},
-		{"the state file has a second hard link", func(t *testing.T, base string) string {
+		{"the state file has a second hard link", func(base string) string {
 			os.Mkdir(filepath.Join(base, "state"), 0o700)
 			os.WriteFile(filepath.Join(base, "state", "other"), []byte("{}"), 0o600)
 			os.Link(filepath.Join(base, "state", "other"), filepath.Join(base, "state", "x.json"))
@@ -84,7 +84,7 @@ func TestOpenRefuses(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			base := t.TempDir()
-			path := c.setup(t, base)
+			path := c.setup(base)
 			err := save(path, sampleState(t))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error with %q", err, c.want)

@@ -9,9 +9,9 @@ import (
 )
 
 // Clean returns s with no line breaks or control bytes, no '|' (which
-// starts perfdata), invalid UTF-8 replaced, and at most max bytes plus
+// starts perfdata), invalid UTF-8 replaced, and at most limit bytes plus
 // "..." when cut.
-func Clean(s string, max int) string {
+func Clean(s string, limit int) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -20,7 +20,7 @@ func Clean(s string, max int) string {
 		case r < 0x20 || r == 0x7f || r == utf8.RuneError || r >= 0x80 && r < 0xa0:
 			r = '?'
 		}
-		if b.Len()+utf8.RuneLen(r) > max {
+		if b.Len()+utf8.RuneLen(r) > limit {
 			b.WriteString("...")
 			break
 		}

@@ -24,6 +24,7 @@ func Unlimited(v uint64) bool {
 // Unit is what a resource's numbers count.
 type Unit uint8
 
+// The units of the resources.
 const (
 	Count Unit = iota // objects: processes, sockets, files, rules
 	Bytes
@@ -34,11 +35,11 @@ const (
 type Basis uint8
 
 const (
-	// BarrierOrLimit: the barrier, or the limit when the barrier is 0 or unlimited.
+	// BarrierOrLimit is the barrier, or the limit when the barrier is 0 or unlimited.
 	BarrierOrLimit Basis = iota
-	// LimitOnly: VSwap physpages and swappages, whose barrier is ignored (0).
+	// LimitOnly is for VSwap physpages and swappages, whose barrier is ignored (0).
 	LimitOnly
-	// Guarantee: vmguarpages and oomguarpages, whose barrier is a guarantee,
+	// Guarantee is for vmguarpages and oomguarpages, whose barrier is a guarantee,
 	// not a ceiling; held above it is normal.
 	Guarantee
 )

@@ -24,7 +24,7 @@ type VEInfo struct {
 // line per running environment: ID, class, task count, then IPs.
 func ParseVEInfo(r io.Reader, source string) (map[string]VEInfo, error) {
 	out := map[string]VEInfo{}
-	err := lines(r, source, func(n int, line string) error {
+	err := lines(r, source, func(_ int, line string) error {
 		f := strings.Fields(line)
 		if len(f) < 3 {
 			return fmt.Errorf("expected ID, class and task count, found %d fields: %q", len(f), text.Excerpt(line))
@@ -75,13 +75,13 @@ func ParseVZQuota(r io.Reader, source string) (map[string]Quota, error) {
 	err := lines(r, source, func(n int, line string) error {
 		seen = n
 		f := strings.Fields(line)
-		switch {
-		case n == 1:
+		switch n {
+		case 1:
 			if strings.TrimSpace(line) != "qid: path" {
 				return fmt.Errorf("unexpected header %q", text.Excerpt(line))
 			}
 			return nil
-		case n == 2:
+		case 2:
 			if strings.Join(f, " ") != "usage softlimit hardlimit time expire" {
 				return fmt.Errorf("unexpected title line %q", text.Excerpt(line))
 			}

@@ -87,7 +87,7 @@ func setFailcnt(node *nodegen.Node, s string) error {
 		return fmt.Errorf("-failcnt %q: want CT:RESOURCE=N", s)
 	}
 	if err := node.SetFailcnt(ct, res, v); err != nil {
-		return fmt.Errorf("-failcnt %q: %v", s, err)
+		return fmt.Errorf("-failcnt %q: %w", s, err)
 	}
 	return nil
 }
