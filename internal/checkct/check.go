@@ -24,17 +24,12 @@ type app struct {
 // New returns check_vz_container.
 func New() *check.App {
 	a := &app{}
+	// Under raised privileges: no --root, no state file outside the state directory.
+	guard := func() error {
+		return privilege.Guard(privilege.Root(a.f.Root), privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir})
+	}
 	return &check.App{Name: "check_vz_container", Tag: "VZ CONTAINER", Help: help, Icinga2: "vz_container",
-		Flags: &a.f, Common: &a.f.Common, Guard: a.guard, Check: a.check}
-}
-
-// guard refuses --root and a state file outside the state directory under
-// raised privileges.
-func (a *app) guard() error {
-	return privilege.Guard(
-		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
-		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir},
-	)
+		Flags: &a.f, Common: &a.f.Common, Guard: guard, Check: a.check}
 }
 
 const help = `Checks one container's health from the hardware node, without entering it

@@ -51,18 +51,14 @@ type app struct {
 // New returns check_ubc_failcnt.
 func New() *check.App {
 	a := &app{}
+	// Under raised privileges: no --root, no state outside the state directory.
+	guard := func() error {
+		return privilege.Guard(privilege.Root(a.f.Root),
+			privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: statefile.DefaultDir},
+			privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir})
+	}
 	return &check.App{Name: "check_ubc_failcnt", Tag: "UBC FAILCNT", Help: help, Icinga2: "ubc_failcnt",
-		Flags: &a.f, Common: &a.f.Common, Guard: a.guard, Check: a.check}
-}
-
-// guard refuses --root and state paths outside the state directory under
-// raised privileges.
-func (a *app) guard() error {
-	return privilege.Guard(
-		privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"},
-		privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: statefile.DefaultDir},
-		privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir},
-	)
+		Flags: &a.f, Common: &a.f.Common, Guard: guard, Check: a.check}
 }
 
 const help = `Alerts when a beancounter failcnt of a container grew since the previous

@@ -224,13 +224,21 @@ func mountTmpfs(t *testing.T, dir, opts string) {
 	os.Chmod(dir, 0o700)
 }
 
+// storyOnTmpfs keeps a story's state on a small tmpfs, after a first run:
+// it returns the state file and its content.
+func storyOnTmpfs(t *testing.T, opts string) (s *story, path string, before []byte) {
+	t.Helper()
+	s = newStory(t)
+	mountTmpfs(t, s.state, opts)
+	s.run()
+	path = stateFile(s)
+	before, _ = os.ReadFile(path)
+	return s, path, before
+}
+
 func TestUnwritableStateKeepsOldState(t *testing.T) {
 	t.Run("read-only filesystem", func(t *testing.T) {
-		s := newStory(t)
-		mountTmpfs(t, s.state, "size=64k,mode=0700")
-		s.run()
-		path := stateFile(s)
-		before, _ := os.ReadFile(path)
+		s, path, before := storyOnTmpfs(t, "size=64k,mode=0700")
 		if err := syscall.Mount("", s.state, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
 			t.Skip("remount read-only:", err)
 		}
@@ -244,11 +252,7 @@ func TestUnwritableStateKeepsOldState(t *testing.T) {
 		}
 	})
 	t.Run("full filesystem", func(t *testing.T) {
-		s := newStory(t)
-		mountTmpfs(t, s.state, "size=16k,mode=0700")
-		s.run()
-		path := stateFile(s)
-		before, _ := os.ReadFile(path)
+		s, path, before := storyOnTmpfs(t, "size=16k,mode=0700")
 		// Fill the rest of the filesystem.
 		f, _ := os.Create(filepath.Join(s.state, "filler"))
 		for {

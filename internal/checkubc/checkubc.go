@@ -52,13 +52,9 @@ type app struct {
 // New returns check_ubc.
 func New() *check.App {
 	a := &app{}
+	guard := func() error { return privilege.Guard(privilege.Root(a.f.Root)) } // no --root under raised privileges
 	return &check.App{Name: "check_ubc", Tag: "UBC", Help: help, Icinga2: "ubc", Flags: &a.f, Common: &a.f.Common,
-		Guard: a.guard, Check: a.Check, List: a.list}
-}
-
-// guard refuses --root under raised privileges.
-func (a *app) guard() error {
-	return privilege.Guard(privilege.Path{Flag: "--root", Value: a.f.Root, Default: "/"})
+		Guard: guard, Check: a.Check, List: a.list}
 }
 
 const help = `Checks the user beancounters of the containers on an OpenVZ/Virtuozzo

@@ -69,6 +69,9 @@ type Path struct {
 	Default string
 }
 
+// Root is the --root flag, which must stay / under raised privileges.
+func Root(value string) Path { return Path{Flag: "--root", Value: value, Default: "/"} }
+
 // Guard refuses caller-chosen paths when the process is elevated.
 func Guard(paths ...Path) error {
 	elevated, how := Elevated()

@@ -68,10 +68,16 @@ func openDir(dir string) (*os.File, error) {
 		}
 		fd, walked = nfd, next
 	}
-	f := os.NewFile(uintptr(fd), walked)
+	return checked(fd, walked, true)
+}
+
+// checked wraps a descriptor just opened and refuses it, closed, when it
+// is not what checkOwned allows.
+func checked(fd int, name string, isDir bool) (*os.File, error) {
+	f := os.NewFile(uintptr(fd), name)
 	fi, err := f.Stat()
 	if err == nil {
-		err = checkOwned(walked, fi, true)
+		err = checkOwned(name, fi, isDir)
 	}
 	if err != nil {
 		f.Close()
@@ -137,16 +143,7 @@ func (s *Store) openAt(name string, flag int, perm uint32) (*os.File, error) {
 		}
 		return nil, &fs.PathError{Op: "open", Path: full, Err: err}
 	}
-	f := os.NewFile(uintptr(fd), full)
-	fi, err := f.Stat()
-	if err == nil {
-		err = checkOwned(full, fi, false)
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+	return checked(fd, full, false)
 }
 
 // ValidName reports whether name can be a state file's name in its
