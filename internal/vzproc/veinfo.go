@@ -24,7 +24,7 @@ type VEInfo struct {
 // line per running environment: ID, class, task count, then IPs.
 func ParseVEInfo(r io.Reader, source string) (map[string]VEInfo, error) {
 	out := map[string]VEInfo{}
-	err := lines(r, source, func(_ int, line string) error {
+	_, err := lines(r, source, func(_ int, line string) error {
 		f := strings.Fields(line)
 		if len(f) < 3 {
 			return fmt.Errorf("expected ID, class and task count, found %d fields: %q", len(f), text.Excerpt(line))
@@ -71,9 +71,7 @@ func ParseVZQuota(r io.Reader, source string) (map[string]Quota, error) {
 	var cur *Quota
 	var skip bool // a transitioning entry: its numbers are not settled
 	expect := "id"
-	seen := 0
-	err := lines(r, source, func(n int, line string) error {
-		seen = n
+	seen, err := lines(r, source, func(n int, line string) error {
 		f := strings.Fields(line)
 		switch n {
 		case 1:

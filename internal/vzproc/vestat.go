@@ -33,24 +33,25 @@ var vestatTitle = []string{"VEID", "user", "nice", "system", "uptime", "idle", "
 const maxLine = 4096
 
 // lines reads r line by line, bounded, calling fn with the 1-based line
-// number; a last line without newline is an error (a cut-short file).
-func lines(r io.Reader, source string, fn func(n int, line string) error) error {
+// number, and returns how many lines fn saw; a last line without newline
+// is an error (a cut-short file).
+func lines(r io.Reader, source string, fn func(n int, line string) error) (int, error) {
 	lr := linereader.New(r, maxLine)
-	for {
+	for seen := 0; ; seen++ {
 		line, err := lr.Next()
 		n := lr.Line()
 		switch {
 		case errors.Is(err, io.EOF):
-			return nil
+			return seen, nil
 		case errors.Is(err, linereader.ErrTooLong):
-			return fmt.Errorf("%s line %d: longer than %d bytes", source, n, maxLine)
+			return seen, fmt.Errorf("%s line %d: longer than %d bytes", source, n, maxLine)
 		case errors.Is(err, linereader.ErrNoNewline):
-			return fmt.Errorf("%s line %d: last line has no newline (file cut short?)", source, n)
+			return seen, fmt.Errorf("%s line %d: last line has no newline (file cut short?)", source, n)
 		case err != nil:
-			return fmt.Errorf("%s: read: %w", source, err)
+			return seen, fmt.Errorf("%s: read: %w", source, err)
 		}
 		if err := fn(n, strings.TrimRight(string(line), " \r")); err != nil {
-			return fmt.Errorf("%s line %d: %w", source, n, err)
+			return seen, fmt.Errorf("%s line %d: %w", source, n, err)
 		}
 	}
 }
@@ -60,9 +61,7 @@ func lines(r io.Reader, source string, fn func(n int, line string) error) error 
 // never listed).
 func ParseVEStat(r io.Reader, source string) (map[string]VEStat, error) {
 	out := map[string]VEStat{}
-	seen := 0
-	err := lines(r, source, func(n int, line string) error {
-		seen = n
+	seen, err := lines(r, source, func(n int, line string) error {
 		f := strings.Fields(line)
 		switch n {
 		case 1:
@@ -130,8 +129,7 @@ func (v VEStat) UptimeSeconds() (secs float64, ok bool) {
 // ParseUptime reads /proc/uptime: seconds since boot, then idle seconds.
 func ParseUptime(r io.Reader, source string) (float64, error) {
 	var up float64
-	seen := false
-	err := lines(r, source, func(n int, line string) error {
+	seen, err := lines(r, source, func(n int, line string) error {
 		if n > 1 {
 			return fmt.Errorf("more than one line")
 		}
@@ -143,10 +141,10 @@ func ParseUptime(r io.Reader, source string) (float64, error) {
 		if err != nil || x < 0 || x != x || x > 1e10 {
 			return fmt.Errorf("uptime %q is not a number of seconds", text.Excerpt(f[0]))
 		}
-		up, seen = x, true
+		up = x
 		return nil
 	})
-	if err == nil && !seen {
+	if err == nil && seen == 0 {
 		err = fmt.Errorf("%s: empty file", source)
 	}
 	return up, err
