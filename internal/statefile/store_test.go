@@ -40,6 +40,20 @@ func save(path string, st *statefile.State) error {
 	return s.Save(st)
 }
 
+// openLocked opens and locks a store, closed when the test ends.
+func openLocked(t *testing.T, path string) *statefile.Store {
+	t.Helper()
+	s, err := statefile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.Lock(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // Open refuses a state directory reached through anything another user
 // could change, and never creates anything outside the directory it
 // checked.
@@ -128,15 +142,7 @@ func TestSwapAfterOpenDoesNotRedirect(t *testing.T) {
 	dir := filepath.Join(base, "state")
 	victim := filepath.Join(base, "victim")
 	os.Mkdir(victim, 0o700)
-	path := filepath.Join(dir, "x.json")
-	s, err := statefile.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Lock(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s := openLocked(t, filepath.Join(dir, "x.json"))
 	if err := os.Rename(dir, filepath.Join(base, "moved")); err != nil {
 		t.Fatal(err)
 	}
@@ -157,14 +163,7 @@ func TestSwapAfterOpenDoesNotRedirect(t *testing.T) {
 // A waiter that times out names the lock and the pid of its holder.
 func TestLockTimeoutNamesHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state", "x.json")
-	holder, err := statefile.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
-	if err := holder.Lock(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	openLocked(t, path)
 	waiter, err := statefile.Open(path)
 	if err != nil {
 		t.Fatal(err)
