@@ -46,6 +46,11 @@ func (a *app) beancounters(n node.Node, pr *check.Progress, c *ct) *part {
 	if len(problems) == 0 {
 		p.add(status.OK, fmt.Sprintf("[OK] beancounters: %s within thresholds", report.Plural(evaluated, "resource")))
 	}
+	// A resource named with --resource or --threshold that gives nothing
+	// to measure against is said so, as check_ubc does, not passed over.
+	for _, u := range settings.Unjudged(blk, want) {
+		p.add(status.OK, fmt.Sprintf("[OK] beancounters: %s not judged (%s, nothing to measure usage against)", u.Resource, u.Why))
+	}
 	p.short = strings.Join(shorts, ", ")
 	// The problems' perfdata stays within any budget, as in check_ubc.
 	p.perf = report.ContainerPerf(blk, func(name string) bool { return want(name) && problem[name] }, settings)

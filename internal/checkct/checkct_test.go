@@ -458,3 +458,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 
 }
+
+// A resource named with --resource that the container gives nothing to
+// judge by (a guarantee of 0) is said so, not passed over as "0 resources
+// within thresholds" (issue 10 item 19, as check_ubc does).
+func TestNamedResourceNotJudged(t *testing.T) {
+	root := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	out, _ := checktest.Run(checkct.New(), "--root", root, "--ctid", "204", "--resource", "oomguarpages")
+	if !strings.Contains(out, "[OK] beancounters: oomguarpages not judged (guarantee 0, nothing to measure usage against)") {
+		t.Fatalf("no word on the unjudged resource:\n%s", out)
+	}
+}
