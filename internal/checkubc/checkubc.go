@@ -122,9 +122,20 @@ func (a *app) result(pr *check.Progress, ev *evaluation, source string, sel *sel
 	fullPerf := a.fullPerf(ev, sel)
 	res := check.Result{State: status.OK, MaxBytes: a.budget(fullPerf)}
 	label := func(id string) string { return selection.CTLabel(id, names.Of(id)) }
+	// Naming a container reads its config. The budget keeps a prefix of
+	// the items, so once the lines so far exceed it no later problem can
+	// be shown: those are not named (a large node has hundreds).
+	lineBytes := 0
 	for _, f := range ev.problems {
 		res.State = status.Worse(res.State, f.State)
-		it := check.Item{Lines: report.ProblemLines(label(f.CT), f)}
+		who := "CT " + f.CT
+		if res.MaxBytes <= 0 || lineBytes <= res.MaxBytes {
+			who = label(f.CT)
+		}
+		it := check.Item{Lines: report.ProblemLines(who, f)}
+		for _, l := range it.Lines {
+			lineBytes += len(l)
+		}
 		if !fullPerf {
 			it.Perf = []check.Perf{report.FindingPerf(f)}
 		}
