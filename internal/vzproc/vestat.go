@@ -1,6 +1,14 @@
 // Package vzproc parses the OpenVZ files under /proc/vz and /proc/uptime
-// (docs/formats.md §5). Parsers take a reader and name the file and line in
-// every error; they know nothing about Nagios.
+// and the per-container load, state and task sources (docs/formats.md §5,
+// §5.4a). Parsers take a reader and name the file and line in every error;
+// they know nothing about Nagios.
+//
+//   - vestat.go: /proc/vz/vestat, /proc/uptime
+//   - veinfo.go: /proc/vz/veinfo, /proc/vz/vzquota, /proc/<pid>/status and stat
+//   - cgroup.go: VZ7 cpu.proc.loadavg, ve.state, ve.clock_bootbased, ve.veid;
+//     cgroup.procs and tasks lists
+//   - fairsched.go: OpenVZ 6 /proc/fairsched and the fairsched cgroup's cpu.proc.stat
+//   - mounts.go: /proc/self/mounts and the cgroup mount points in it
 package vzproc
 
 import (
@@ -36,7 +44,12 @@ const maxLine = 4096
 // number, and returns how many lines fn saw; a last line without newline
 // is an error (a cut-short file).
 func lines(r io.Reader, source string, fn func(n int, line string) error) (int, error) {
-	lr := linereader.New(r, maxLine)
+	return linesMax(r, source, maxLine, fn)
+}
+
+// linesMax is lines for files whose lines may be longer than maxLine.
+func linesMax(r io.Reader, source string, limit int, fn func(n int, line string) error) (int, error) {
+	lr := linereader.New(r, limit)
 	for seen := 0; ; seen++ {
 		line, err := lr.Next()
 		n := lr.Line()
@@ -44,7 +57,7 @@ func lines(r io.Reader, source string, fn func(n int, line string) error) (int, 
 		case errors.Is(err, io.EOF):
 			return seen, nil
 		case errors.Is(err, linereader.ErrTooLong):
-			return seen, fmt.Errorf("%s line %d: longer than %d bytes", source, n, maxLine)
+			return seen, fmt.Errorf("%s line %d: longer than %d bytes", source, n, limit)
 		case errors.Is(err, linereader.ErrNoNewline):
 			return seen, fmt.Errorf("%s line %d: last line has no newline (file cut short?)", source, n)
 		case err != nil:
