@@ -21,10 +21,13 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/vzmon/vzmon/internal/vzproc"
 )
 
-// Load is a load average in hundredths (val_int*100 + val_frac).
-type Load = uint64 // the lead will switch this to vzproc.Load at merge; keep it a plain alias
+// Load is a load average in hundredths (val_int*100 + val_frac), as the
+// cgroup files give it.
+type Load = vzproc.Load
 
 // CPUStat is struct vz_cpu_stat as the kernel fills it for one container.
 type CPUStat struct {
@@ -171,6 +174,15 @@ type File struct {
 // kernel, or the vzdev module not loaded), fs.ErrPermission when the
 // caller is not root.
 func Open(path string) (*File, error) {
+	// Only the vzctl device is opened at all: opening some other
+	// character devices has effects (a watchdog arms).
+	var pre syscall.Stat_t
+	if err := syscall.Lstat(path, &pre); err != nil {
+		return nil, openError(path, err)
+	}
+	if err := checkDevice(path, &pre); err != nil {
+		return nil, err
+	}
 	var fd int
 	var err error
 	for {
@@ -187,11 +199,35 @@ func Open(path string) (*File, error) {
 		syscall.Close(fd)
 		return nil, &deviceError{path + ": " + err.Error(), []error{err}}
 	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFCHR {
+	if err := checkDevice(path, &st); err != nil || st.Rdev != pre.Rdev {
 		syscall.Close(fd)
-		return nil, &deviceError{path + ": not a device: not the vzctl device", []error{ErrUnsupported}}
+		if err == nil {
+			err = &deviceError{path + ": replaced while being opened", []error{ErrUnsupported}}
+		}
+		return nil, err
 	}
 	return &File{path: path, fd: fd}, nil
+}
+
+// vzctlMajor is the vzdev module's device major (VZCTL_MAJOR, the same in
+// OpenVZ 6 and Virtuozzo 7); tests may accept any (0).
+var vzctlMajor uint32 = 126
+
+// checkDevice refuses anything but a character device of vzctl's major.
+func checkDevice(path string, st *syscall.Stat_t) error {
+	if st.Mode&syscall.S_IFMT == syscall.S_IFLNK {
+		return openError(path, syscall.ELOOP)
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFCHR {
+		return &deviceError{path + ": not a device: not the vzctl device", []error{ErrUnsupported}}
+	}
+	dev := uint64(st.Rdev) //nolint:unconvert // Rdev is uint32 on some architectures
+	major := uint32((dev>>8)&0xfff | (dev>>32)&^0xfff)
+	if vzctlMajor != 0 && major != vzctlMajor {
+		minor := uint32(dev&0xff | (dev>>12)&^0xff)
+		return &deviceError{fmt.Sprintf("%s: character device %d:%d, not the vzctl device (%d:0)", path, major, minor, vzctlMajor), []error{ErrUnsupported}}
+	}
+	return nil
 }
 
 // openError words a failed open(2) of the device.
