@@ -460,3 +460,24 @@ func TestWriteRefusesImpossibleNodes(t *testing.T) {
 		}
 	}
 }
+
+// Task lists come sorted, as the kernel's cgroup pidlists do: a thread
+// started after a later process has a higher tid than that process.
+func TestTaskListsSorted(t *testing.T) {
+	for _, k := range []nodegen.Kernel{nodegen.RHEL6, nodegen.VZ7} {
+		n := &nodegen.Node{Kernel: k, FairschedMounted: k == nodegen.RHEL6,
+			Cts: []nodegen.Container{{ID: "300"}, {ID: "0"}},
+			Tasks: []nodegen.Task{
+				{Pid: 100, Name: "a", State: 'S', EnvID: "300", VPid: 1, Threads: []nodegen.Thread{{Tid: 105, State: 'R'}}},
+				{Pid: 101, Name: "b", State: 'D', EnvID: "300", VPid: 2},
+			}}
+		files := written(t, n)
+		dir := map[nodegen.Kernel]string{nodegen.RHEL6: "proc/vz/fairsched/300/", nodegen.VZ7: "sys/fs/cgroup/ve/300/"}[k]
+		if got := files[dir+"tasks"]; got != "100\n101\n105\n" {
+			t.Errorf("%stasks = %q", dir, got)
+		}
+		if got := files[dir+"cgroup.procs"]; got != "100\n101\n" {
+			t.Errorf("%scgroup.procs = %q", dir, got)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 // mountpoint fstype options 0 0") on each generation's distribution:
 // CentOS 5 (2.6.18: no relatime, /dev/root), CentOS 6, CentOS 7 based VZ7
 // (rootfs line, systemd's cgroup v1 tree; 3.10 lists a hierarchy's
-// controllers newest first: "cpuacct,cpu") and RHEL 9 based VHS 9 (no
+// controllers in reverse subsystem order: "cpuacct,cpu") and RHEL 9 based VHS 9 (no
 // rootfs line, "cpu,cpuacct" in controller order, no beancounter
 // controller).
 const (
@@ -111,7 +111,8 @@ tmpfs /run/user/0 tmpfs rw,nosuid,nodev,relatime,size=6575644k,nr_inodes=1643911
 // fairschedMount is the line vzctl's init script adds on OpenVZ 6
 // (mount -t cgroup fairsched /proc/vz/fairsched -o name=fairsched): the
 // kernel's own fairsched hierarchy, whose controllers (cpu, cpuacct,
-// cpuset; 2.6.32 lists them newest first) precede name= in the options.
+// cpuset; 2.6.32 lists them in reverse subsystem order) precede name= in
+// the options.
 const fairschedMount = "fairsched /proc/vz/fairsched cgroup rw,relatime,cpuacct,cpu,cpuset,name=fairsched 0 0\n"
 
 // mountsFile renders /proc/self/mounts: the distribution's boot mounts,
