@@ -24,6 +24,9 @@ type Node struct {
 	Uptime float64
 	// Tasks are the processes of the host and of the containers.
 	Tasks []Task
+	// FairschedMounted is an OpenVZ 6 node whose vz init script mounted the
+	// fairsched cgroup on /proc/vz/fairsched (per-container task lists).
+	FairschedMounted bool
 }
 
 // running returns the containers that are running (not Stopped).
@@ -85,11 +88,14 @@ func (n *Node) render(emit func(path, content string) error) error {
 	n.Cts = n.running() // the kernel files list running containers only
 	defer func() { n.Cts = all }()
 	var b bytes.Buffer
-	if err := WriteUserBeancounters(&b, n.Kernel, n.Cts); err != nil {
-		return err
+	out := map[string]string{}
+	if n.Kernel != VHS9 { // VHS 9 has neither file (docs/formats.md §7)
+		if err := WriteUserBeancounters(&b, n.Kernel, n.Cts); err != nil {
+			return err
+		}
+		out["proc/user_beancounters"] = b.String()
 	}
-	out := map[string]string{"proc/user_beancounters": b.String()}
-	if !n.NoBC {
+	if !n.NoBC && n.Kernel != VHS9 {
 		b.Reset()
 		if err := WriteBCResources(&b, n.Kernel, n.Cts, false); err != nil {
 			return err
@@ -120,6 +126,28 @@ func (n *Node) render(emit func(path, content string) error) error {
 	out["proc/stat"] = procStat()
 	out["proc/vz/veinfo"] = veinfoFile(n)
 	out["proc/vz/vzquota"] = vzquotaFile(n)
+	out["proc/self/mounts"] = mountsFile(n)
+	// 2.6.18's fairsched counts the host's kernel threads (ve0's pcounter);
+	// OpenVZ 6 leaves them in the fairsched cgroup's root.
+	groups := groupTasks(n.Tasks, n.Kernel == RHEL5x32)
+	if n.FairschedMounted && n.Kernel != RHEL6 {
+		return fmt.Errorf("only OpenVZ 6 (RHEL6) has the fairsched cgroup to mount")
+	}
+	switch n.Kernel {
+	case RHEL6, RHEL5x32:
+		fs, err := fairschedFile(n, groups)
+		if err != nil {
+			return err
+		}
+		out["proc/fairsched"] = fs
+		if n.FairschedMounted {
+			fairschedCgroup(n, groups, up-HostUptime, out)
+		}
+	case VZ7, VHS9:
+		if err := vzCgroups(n, groups, up-HostUptime, out); err != nil {
+			return err
+		}
+	}
 	for _, c := range all {
 		if c.Conf == nil {
 			continue

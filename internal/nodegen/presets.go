@@ -33,10 +33,12 @@ func build(k Kernel, hostMax uint64, specs []ctSpec) *Node {
 
 // Presets are the committed sample nodes under testdata/nodes.
 var Presets = map[string]func() *Node{
-	"incident-204": Incident204,
-	"rhel6-vswap":  RHEL6VSwap,
-	"ovz-32bit":    OVZ32Bit,
-	"vz7-uuid":     VZ7UUID,
+	"incident-204":           Incident204,
+	"incident-204-fairsched": Incident204Fairsched,
+	"rhel6-vswap":            RHEL6VSwap,
+	"ovz-32bit":              OVZ32Bit,
+	"vz7-uuid":               VZ7UUID,
+	"vhs9":                   VHS9Node,
 }
 
 // PresetNames returns the preset names, sorted.
@@ -62,6 +64,13 @@ func (n *Node) ct(id string) *Container {
 // conf appends config variables to a container.
 func (c *Container) conf(vars ...ConfVar) { c.Conf = append(c.Conf, vars...) }
 
+// loads sets containers' load averages (hundredths, 1/5/15 minutes).
+func (n *Node) loads(byID map[string][3]uint64) {
+	for id, la := range byID {
+		n.ct(id).LoadAvg = la
+	}
+}
+
 // simfs gives a container a vzquota entry and the matching config.
 func (c *Container) simfs(usedKB, softKB, hardKB, inodes, isoft, ihard uint64) {
 	c.Quota = &[6]uint64{usedKB, softKB, hardKB, inodes, isoft, ihard}
@@ -71,9 +80,10 @@ func (c *Container) simfs(usedKB, softKB, hardKB, inodes, isoft, ihard uint64) {
 
 // Incident204 is the seed's story: CT 204 (web1) has exhausted tcpsndbuf,
 // its failcnt is huge and climbing, Apache is wedged with ~150 tasks
-// runnable or blocked (its own monitoring cannot run); the other
-// containers on the node are fine. CT 207 should run (ONBOOT=yes) but is
-// stopped.
+// runnable or blocked (its own monitoring cannot run, its load is ~150);
+// the other containers on the node are fine. CT 207 should run
+// (ONBOOT=yes) but is stopped. The fairsched cgroup is not mounted: task
+// lists come from the scan.
 func Incident204() *Node {
 	vs := VSwapProfile(gib, gib)
 	n := build(RHEL6, unl, []ctSpec{
@@ -109,6 +119,17 @@ func Incident204() *Node {
 		basic("205", "nginx", "nginx", "php-fpm", "php-fpm", "php-fpm").
 		basic("206").
 		done()
+	n.loads(map[string][3]uint64{"201": {12, 9, 7}, "202": {47, 38, 31}, "203": {3, 2, 1},
+		"204": {15187, 14996, 14821}, "205": {64, 52, 48}, "206": {0, 1, 0}})
+	return n
+}
+
+// Incident204Fairsched is Incident204 on a node whose vz init script
+// mounted the fairsched cgroup: per-container task lists under
+// /proc/vz/fairsched.
+func Incident204Fairsched() *Node {
+	n := Incident204()
+	n.FairschedMounted = true
 	return n
 }
 
@@ -132,6 +153,7 @@ func RHEL6VSwap() *Node {
 	n.Tasks = newTasks().host().basic("110").process("110", "java", "SSSSSSSSSSSSRSSSSSSS").process("110", "java", "SSSSSSSSSSSS").
 		basic("103").basic("102").process("102", "mysqld", "SSSSSSSSSSSSSSSSS").
 		basic("101", "httpd", "httpd", "httpd", "httpd", "httpd").done()
+	n.loads(map[string][3]uint64{"110": {98, 87, 80}, "103": {2, 1, 0}, "102": {21, 18, 15}, "101": {8, 6, 5}})
 	return n
 }
 
@@ -151,6 +173,7 @@ func OVZ32Bit() *Node {
 	n.ct("101").simfs(1048576, 2097152, 2306867, 40123, 100000, 110000)
 	n.ct("102").simfs(524288, 2097152, 2306867, 20011, 100000, 110000)
 	n.Tasks = newTasks().host().basic("101", "httpd", "httpd").add("101", "httpd", 'R', 2).basic("102").done()
+	n.loads(map[string][3]uint64{"101": {203, 188, 171}, "102": {4, 3, 1}})
 	return n
 }
 
@@ -181,59 +204,96 @@ func vz7(numericEnvID bool) *Node {
 			n.ct(id).EnvID = veid
 		}
 	}
-	env := func(id string) string {
-		if e := n.ct(id).EnvID; e != "" {
-			return e
-		}
-		return id
-	}
+	env := func(id string) string { return n.ct(id).env() }
 	// node runs a thread pool; journald's name is longer than the 15
 	// bytes the kernel keeps.
 	n.Tasks = newTasks().host().
 		basic(env(app1), "systemd-journald").process(env(app1), "node", "SSSSSSS").process(env(app1), "node", "SRSSSSS").
 		basic(env(build7), "gitlab-runner").basic("300").done()
+	n.loads(map[string][3]uint64{app1: {104, 97, 88}, build7: {33, 41, 45}})
+	return n
+}
+
+// VHS9Node is a small Virtuozzo Hybrid Server 9 node (no /proc/bc, no
+// /proc/user_beancounters): UUID container api (VEID 2001) runs with a
+// load problem, its PHP workers busy on 4 CPUs; numeric CT 401 should run
+// (ONBOOT=yes) but is stopped.
+func VHS9Node() *Node {
+	const api = "5b0e8c2a-91d4-4f3e-b6a7-3c2d1e0f9a8b"
+	vs := VSwapProfile(4*gib, 2*gib)
+	n := build(VHS9, unl, []ctSpec{
+		{api, "api", "api.example.net", true, vs, 420, nil},
+		{"401", "batch", "batch.example.net", true, vs, 0, nil},
+	})
+	n.ct(api).conf(ConfVar{"VEID", "2001"}, ConfVar{"CPUS", "4"})
+	n.ct("401").Stopped = true
+	n.Tasks = newTasks().host().
+		basic(api, "nginx", "nginx").process(api, "php-fpm", "S").
+		add(api, "php-fpm", 'R', 26).add(api, "php-fpm", 'D', 5).add(api, "php-fpm", 'S', 9).
+		process(api, "mariadbd", "SSSSRSSSSDSS").done()
+	n.loads(map[string][3]uint64{api: {3187, 2954, 2411}})
 	return n
 }
 
 // Generated is a deterministic RHEL6 node with n containers (IDs 1000 up,
 // newest first, CT 0 last) for benchmarks and load tests. About one in a
 // hundred containers is near or over a barrier, so output paths are busy.
-func Generated(n int, seed uint64) *Node {
+func Generated(n int, seed uint64) *Node { return GeneratedFor(RHEL6, n, seed) }
+
+// GeneratedFor is Generated for a kernel generation. On VZ7 and VHS 9 the
+// containers are named by UUIDs (deterministic in seed) and keep their
+// numeric ID as VEID= in the config.
+func GeneratedFor(k Kernel, n int, seed uint64) *Node {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	uuids := rand.New(rand.NewPCG(seed, 0x0d1d)) // its own stream: RHEL6 nodes stay as they were
 	specs := make([]ctSpec, 0, n)
 	for i := n - 1; i >= 0; i-- {
 		id := strconv.Itoa(1000 + i)
+		if k.namedIDs() {
+			id = fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", uuids.Uint32(), uuids.IntN(1<<16), uuids.IntN(1<<12),
+				0x8000|uuids.IntN(1<<14), uuids.Uint64()&(1<<48-1))
+		}
 		ram := uint64(1+r.IntN(8)) * gib / 2
 		use := map[string]Usage{}
 		if r.IntN(100) == 0 {
 			use["numtcpsock"] = Usage{Held: uint64(330 + r.IntN(31)), MaxHeld: 360, FailCnt: uint64(r.IntN(1000))}
 		}
-		specs = append(specs, ctSpec{id, fmt.Sprintf("ct%d", 1000+i), "ct" + id + ".example.com", true,
+		specs = append(specs, ctSpec{id, fmt.Sprintf("ct%d", 1000+i), fmt.Sprintf("ct%d.example.com", 1000+i), true,
 			VSwapProfile(ram, ram), uint64(20 + r.IntN(600)), use})
 	}
-	return build(RHEL6, unl, specs)
+	node := build(k, unl, specs)
+	if k.namedIDs() {
+		for i := range specs {
+			node.Cts[i].conf(ConfVar{"VEID", strconv.Itoa(1000 + n - 1 - i)})
+		}
+	}
+	return node
 }
 
-// WithTasks gives a node processes spread over its containers (and the
-// host), each with threads threads, mostly sleeping, for benchmarks of the
-// task scan.
+// WithTasks gives a node processes spread over its running containers
+// (and the host), each with threads threads, mostly sleeping, for
+// benchmarks of the task scan. Each container's load averages become its
+// count of threads in R or D, as a steady load would settle.
 func (n *Node) WithTasks(processes, threads int, seed uint64) *Node {
 	r := rand.New(rand.NewPCG(seed, 0x7a5c))
 	b := newTasks()
 	states := []byte("SSSSSSSSSSSSSSRD")
 	letters := make([]byte, threads)
+	running := n.running()
 	for i := 0; i < processes; i++ {
-		c := n.Cts[r.IntN(len(n.Cts))]
-		env := c.EnvID
-		if env == "" {
-			env = c.ID
-		}
+		c := running[r.IntN(len(running))]
 		for j := range letters {
 			letters[j] = states[r.IntN(len(states))]
 		}
-		b.process(env, "worker", string(letters))
+		b.process(c.env(), "worker", string(letters))
 	}
 	n.Tasks = b.done()
+	groups := groupTasks(n.Tasks, true)
+	for i := range n.Cts {
+		g := of(groups, n.Cts[i].env())
+		busy := uint64(g.running+g.blocked) * 100
+		n.Cts[i].LoadAvg = [3]uint64{busy, busy, busy}
+	}
 	return n
 }
 

@@ -21,7 +21,23 @@ const (
 	RHEL5x32
 	// VZ7 is Virtuozzo 7: the ID right-aligned in 10, the colon outside the field, one space.
 	VZ7
+	// VHS9 is Virtuozzo Hybrid Server 9 (5.14): the cgroups and CTID names of
+	// VZ7, but neither /proc/bc nor /proc/user_beancounters (docs/formats.md §7).
+	VHS9
 )
+
+// kernelNames are the generations tools/gennode -kernel accepts.
+var kernelNames = map[string]Kernel{"rhel6": RHEL6, "vz7": VZ7, "vhs9": VHS9}
+
+// KernelByName returns the generation named rhel6, vz7 or vhs9.
+func KernelByName(name string) (Kernel, bool) {
+	k, ok := kernelNames[name]
+	return k, ok
+}
+
+// namedIDs tells the kernels that name containers by their CTID string
+// (ve cgroup name): ID columns, envID: and the cgroup tree use it.
+func (k Kernel) namedIDs() bool { return k == VZ7 || k == VHS9 }
 
 func (k Kernel) numWidth() int {
 	if k == RHEL5x32 {
@@ -48,6 +64,28 @@ type Container struct {
 	Quota *[6]uint64
 	// Stopped containers have a config but no beancounters or tasks.
 	Stopped bool
+	// LoadAvg is the 1, 5 and 15-minute load average in hundredths
+	// (14852 = 148.52), as the kernel rounds it for cpu.proc.loadavg and
+	// the VZCTL_GET_CPU_STAT ioctl.
+	LoadAvg [3]uint64
+}
+
+// env is what the container's tasks print in envID:.
+func (c *Container) env() string {
+	if c.EnvID != "" {
+		return c.EnvID
+	}
+	return c.ID
+}
+
+// confValue returns the value of a config variable, "" when unset.
+func (c *Container) confValue(key string) string {
+	for _, v := range c.Conf {
+		if v.Key == key {
+			return v.Value
+		}
+	}
+	return ""
 }
 
 // ConfVar is one KEY="value" line.
@@ -73,9 +111,9 @@ func writeHeader(w io.Writer, k Kernel) {
 func writeRow(w io.Writer, k Kernel, id string, r ubc.Row) {
 	n := k.numWidth()
 	switch {
-	case k == VZ7 && id != "":
+	case k.namedIDs() && id != "":
 		fmt.Fprintf(w, "%10s: %-12s", id, r.Name)
-	case k == VZ7:
+	case k.namedIDs():
 		fmt.Fprintf(w, "%10s  %-12s", "", r.Name)
 	case id != "":
 		fmt.Fprintf(w, "%10s  %-12s", id+":", r.Name)

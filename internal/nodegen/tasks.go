@@ -21,6 +21,9 @@ type Task struct {
 	EnvID   string
 	VPid    int // pid inside the container
 	Threads []Thread
+	// KThread marks a host kernel thread: OpenVZ 6 leaves those in the
+	// fairsched root, outside the host's node "0".
+	KThread bool
 }
 
 // Thread is one thread of a process besides its leader.
@@ -33,13 +36,13 @@ var stateNames = map[byte]string{'R': "R (running)", 'S': "S (sleeping)", 'D': "
 
 // statusFile renders a process's /proc/<pid>/status (its leader's) with
 // the fields and order of the RHEL6 OpenVZ kernel (fs/proc/array.c: envID,
-// VPid, StopState come after Groups); VZ7 prints no StopState.
+// VPid, StopState come after Groups); VZ7 and VHS 9 print no StopState.
 func statusFile(k Kernel, t Task) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t1\nTracerPid:\t0\n", vzproc.Comm(t.Name), stateNames[t.State], t.Pid, t.Pid)
 	b.WriteString("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nUtrace:\t0\nFDSize:\t64\nGroups:\t\n")
 	fmt.Fprintf(&b, "envID:\t%s\nVPid:\t%d\n", t.EnvID, t.VPid)
-	if k != VZ7 {
+	if !k.namedIDs() {
 		b.WriteString("StopState:\t0\n")
 	}
 	b.WriteString("VmPeak:\t   65412 kB\nVmSize:\t   65408 kB\nVmLck:\t       0 kB\nVmHWM:\t    5632 kB\nVmRSS:\t    5632 kB\n")
@@ -61,13 +64,16 @@ func statFile(t Task, tid int, state byte) string {
 // hostCPUs is the fake node's CPU count (proc/stat).
 const hostCPUs = 8
 
+// hostBtime is the fake node's boot time (proc/stat btime).
+const hostBtime = 1764000000
+
 func procStat() string {
 	var b strings.Builder
 	b.WriteString("cpu  4705 356 584 3699176 23060 0 277 0 0 0\n")
 	for i := 0; i < hostCPUs; i++ {
 		fmt.Fprintf(&b, "cpu%d 588 44 73 462397 2882 0 34 0 0 0\n", i)
 	}
-	b.WriteString("intr 1462898 0 0\nctxt 2227642\nbtime 1764000000\nprocesses 26441\nprocs_running 3\nprocs_blocked 0\n")
+	fmt.Fprintf(&b, "intr 1462898 0 0\nctxt 2227642\nbtime %d\nprocesses 26441\nprocs_running 3\nprocs_blocked 0\n", hostBtime)
 	return b.String()
 }
 
@@ -80,11 +86,7 @@ func veinfoFile(n *Node) string {
 	}
 	var b strings.Builder
 	for _, c := range n.Cts {
-		env := c.EnvID
-		if env == "" {
-			env = c.ID
-		}
-		fmt.Fprintf(&b, "%10s %5d %5d", c.ID, 0, count[env])
+		fmt.Fprintf(&b, "%10s %5d %5d", c.ID, 0, count[c.env()])
 		for _, ip := range c.IPs {
 			fmt.Fprintf(&b, " %15s", ip)
 		}
@@ -188,10 +190,19 @@ func (b *taskBuilder) add(envID, name string, state byte, count int) *taskBuilde
 	return b
 }
 
+// kthreads appends count sleeping host kernel threads of a name.
+func (b *taskBuilder) kthreads(name string, count int) *taskBuilder {
+	b.add("0", name, 'S', count)
+	for i := len(b.tasks) - count; i < len(b.tasks); i++ {
+		b.tasks[i].KThread = true
+	}
+	return b
+}
+
 // host adds the host's own processes and kernel threads.
 func (b *taskBuilder) host() *taskBuilder {
-	b.add("0", "init", 'S', 1).add("0", "kthreadd", 'S', 1).add("0", "ksoftirqd/0", 'S', 1).add("0", "migration/0", 'S', 1)
-	b.add("0", "kworker/0:1", 'S', 6).add("0", "jbd2/sda1-8", 'S', 1).add("0", "udevd", 'S', 1).add("0", "rsyslogd", 'S', 1)
+	b.add("0", "init", 'S', 1).kthreads("kthreadd", 1).kthreads("ksoftirqd/0", 1).kthreads("migration/0", 1)
+	b.kthreads("kworker/0:1", 6).kthreads("jbd2/sda1-8", 1).add("0", "udevd", 'S', 1).add("0", "rsyslogd", 'S', 1)
 	b.add("0", "sshd", 'S', 2).add("0", "crond", 'S', 1).add("0", "vzeventd", 'S', 1).add("0", "nrpe", 'S', 1)
 	return b
 }

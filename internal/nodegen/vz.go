@@ -13,14 +13,26 @@ const HostUptime = 3507354.47
 // BootID is the fake node's proc/sys/kernel/random/boot_id.
 const BootID = "8c3f0d6e-2a71-4c1e-9d55-0b7f6c2e4a19"
 
-// uptimeOf is a container's uptime in seconds at HostUptime, derived from
-// its ID so fake nodes are deterministic.
-func uptimeOf(c *Container) float64 {
+// idHash is a small stable number from a container ID, for the values a
+// fake node derives from it.
+func idHash(id string) uint32 {
 	var h uint32 // unsigned: long (UUID) IDs must not overflow into negatives
-	for _, b := range []byte(c.ID) {
+	for _, b := range []byte(id) {
 		h = h*31 + uint32(b)
 	}
-	return float64(86400 + (h%30)*86400 + h%86400) // below HostUptime (40 days)
+	return h
+}
+
+// uptime is a container's seconds since start: an explicit Uptime is the
+// uptime now; otherwise one derived from the ID (so fake nodes are
+// deterministic) that keeps growing as the host's clock moves advance
+// seconds past HostUptime.
+func (c *Container) uptime(advance float64) float64 {
+	if c.Uptime > 0 {
+		return c.Uptime
+	}
+	h := idHash(c.ID)
+	return float64(86400+(h%30)*86400+h%86400) + advance // below HostUptime (40 days)
 }
 
 // WriteVEStat renders /proc/vz/vestat (docs/formats.md §5.2): "Version: 2.2"
@@ -49,10 +61,7 @@ func WriteVEStat(w io.Writer, k Kernel, cts []Container, advance float64) error 
 		if c.ID == "0" {
 			continue
 		}
-		up := c.Uptime // an explicit uptime is the uptime now
-		if up <= 0 {
-			up = uptimeOf(c) + advance // containers keep running as the host's clock moves
-		}
+		up := c.uptime(advance)
 		jiffies := uint64(up * 1000)
 		col8 := uint64(up * 1e9)
 		if k == RHEL5x32 {

@@ -5,6 +5,8 @@
 //	go run ./tools/gennode -containers 1000 -out /tmp/node1000
 //	go run ./tools/gennode -preset incident-204 -advance 300 -failcnt 204:tcpsndbuf=1862518 -out /tmp/n
 //	go run ./tools/gennode -preset incident-204 -processes 50000 -threads 4 -out /tmp/tasks
+//	go run ./tools/gennode -containers 100 -processes 50000 -fairsched -out /tmp/rhel6fs
+//	go run ./tools/gennode -containers 100 -processes 50000 -kernel vz7 -out /tmp/vz7
 package main
 
 import (
@@ -24,59 +26,87 @@ func (f *failcnts) String() string     { return strings.Join(*f, " ") }
 func (f *failcnts) Set(s string) error { *f = append(*f, s); return nil }
 
 func main() {
-	preset := flag.String("preset", "", "preset node: "+strings.Join(nodegen.PresetNames(), ", "))
-	count := flag.Int("containers", 0, "generate a node with this many containers")
-	seed := flag.Uint64("seed", 1, "random seed for -containers")
-	advance := flag.Float64("advance", 0, "seconds the node's clock has moved on (uptimes grow)")
-	processes := flag.Int("processes", 0, "replace the node's tasks with this many processes spread over its containers")
-	threads := flag.Int("threads", 1, "with -processes: threads per process")
-	var fcs failcnts
-	flag.Var(&fcs, "failcnt", "set a failcnt, CT:RESOURCE=N (repeatable)")
-	out := flag.String("out", "", "directory to create (must not exist)")
+	var o options
+	flag.StringVar(&o.preset, "preset", "", "preset node: "+strings.Join(nodegen.PresetNames(), ", "))
+	flag.IntVar(&o.count, "containers", 0, "generate a node with this many containers")
+	flag.StringVar(&o.kernel, "kernel", "", "with -containers: the kernel generation, rhel6 (default), vz7 or vhs9")
+	flag.Uint64Var(&o.seed, "seed", 1, "random seed for -containers")
+	flag.Float64Var(&o.advance, "advance", 0, "seconds the node's clock has moved on (uptimes grow)")
+	flag.IntVar(&o.processes, "processes", 0, "replace the node's tasks with this many processes spread over its containers")
+	flag.IntVar(&o.threads, "threads", 1, "with -processes: threads per process")
+	flag.BoolVar(&o.fairsched, "fairsched", false, "mount the fairsched cgroup (per-container task lists; OpenVZ 6 nodes only)")
+	flag.Var(&o.failcnts, "failcnt", "set a failcnt, CT:RESOURCE=N (repeatable)")
+	flag.StringVar(&o.out, "out", "", "directory to create (must not exist)")
 	flag.Parse()
-	if err := run(*preset, *count, *seed, *advance, *processes, *threads, fcs, *out); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "gennode:", err)
 		os.Exit(1)
 	}
 }
 
-func run(preset string, count int, seed uint64, advance float64, processes, threads int, fcs failcnts, out string) error {
-	if out == "" {
+// options are the command line.
+type options struct {
+	preset, kernel, out string
+	count               int
+	seed                uint64
+	advance             float64
+	processes, threads  int
+	fairsched           bool
+	failcnts            failcnts
+}
+
+func run(o options) error {
+	if o.out == "" {
 		return fmt.Errorf("-out is required")
 	}
-	if _, err := os.Lstat(out); err == nil {
-		return fmt.Errorf("%s exists; remove it first", out)
+	if _, err := os.Lstat(o.out); err == nil {
+		return fmt.Errorf("%s exists; remove it first", o.out)
 	}
 	var node *nodegen.Node
 	switch {
-	case preset != "" && count > 0:
+	case o.preset != "" && o.count > 0:
 		return fmt.Errorf("use -preset or -containers, not both")
-	case preset != "":
-		mk, ok := nodegen.Presets[preset]
+	case o.preset != "" && o.kernel != "":
+		return fmt.Errorf("-kernel is for -containers: a preset has its own kernel")
+	case o.preset != "":
+		mk, ok := nodegen.Presets[o.preset]
 		if !ok {
-			return fmt.Errorf("unknown preset %q (have %s)", preset, strings.Join(nodegen.PresetNames(), ", "))
+			return fmt.Errorf("unknown preset %q (have %s)", o.preset, strings.Join(nodegen.PresetNames(), ", "))
 		}
 		node = mk()
-	case count > 0:
-		node = nodegen.Generated(count, seed)
+	case o.count > 0:
+		k := nodegen.RHEL6
+		if o.kernel != "" {
+			var ok bool
+			if k, ok = nodegen.KernelByName(o.kernel); !ok {
+				return fmt.Errorf("-kernel %q: want rhel6, vz7 or vhs9", o.kernel)
+			}
+		}
+		node = nodegen.GeneratedFor(k, o.count, o.seed)
 	default:
 		return fmt.Errorf("give -preset NAME or -containers N")
 	}
-	if processes > 0 {
-		if threads < 1 {
+	if o.fairsched {
+		if node.Kernel != nodegen.RHEL6 {
+			return fmt.Errorf("-fairsched: only OpenVZ 6 (rhel6) nodes have the fairsched cgroup")
+		}
+		node.FairschedMounted = true
+	}
+	if o.processes > 0 {
+		if o.threads < 1 {
 			return fmt.Errorf("-threads must be at least 1")
 		}
-		node.WithTasks(processes, threads, seed)
+		node.WithTasks(o.processes, o.threads, o.seed)
 	}
-	if advance > 0 {
-		node.Uptime = nodegen.HostUptime + advance
+	if o.advance > 0 {
+		node.Uptime = nodegen.HostUptime + o.advance
 	}
-	for _, s := range fcs {
+	for _, s := range o.failcnts {
 		if err := setFailcnt(node, s); err != nil {
 			return err
 		}
 	}
-	return node.Write(out)
+	return node.Write(o.out)
 }
 
 func setFailcnt(node *nodegen.Node, s string) error {
