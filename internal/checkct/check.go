@@ -2,6 +2,7 @@ package checkct
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,16 +15,23 @@ import (
 	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/ubc"
 	"github.com/vzmon/vzmon/internal/vzconf"
+	"github.com/vzmon/vzmon/internal/vzctl"
+	"github.com/vzmon/vzmon/internal/vzproc"
 )
 
 // app is check_vz_container: its flags and its check.
 type app struct {
 	f Flags
+	// euid and openDevice are this process's and the vzctl device's
+	// opener: tests stand in for root and a kernel.
+	euid       int
+	openDevice func(string) (vzctl.Device, error)
 }
 
 // New returns check_vz_container.
-func New() *check.App {
-	a := &app{}
+func New() *check.App { return newApp(&app{euid: os.Geteuid()}) }
+
+func newApp(a *app) *check.App {
 	// Under raised privileges: no --root, no state file outside the state directory.
 	guard := func() error {
 		return privilege.Guard(privilege.Root(a.f.Root), privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir})
@@ -84,14 +92,35 @@ type ct struct {
 	cfg       vzconf.Config
 	cfgErr    error
 	running   bool
-	snap      *ubc.Snapshot // the node's table, when it lists the container
+	// phase is ve.state where the ve hierarchy has it (RUNNING, STOPPED,
+	// STARTING, STOPPING); stateSource says so in the state line.
+	phase, stateSource string
+	snap               *ubc.Snapshot // the node's table, when it lists the container
+	noBC               bool          // the node has no beancounter table at all
+}
+
+// listing is what lists the running containers, for resolving --ctid:
+// the beancounter table and /proc/vz/veinfo, whichever exist.
+func listing(n node.Node, snap *ubc.Snapshot, veinfo map[string]vzproc.VEInfo) *selection.Listing {
+	l := &selection.Listing{Source: n.Path("proc/vz/veinfo")}
+	if snap != nil {
+		l.Source, l.IDs = snap.Source, selection.TableIDs(snap)
+	}
+	for id := range veinfo {
+		l.IDs = append(l.IDs, id)
+	}
+	return l
 }
 
 // check runs the parts in order; a stopped container only gets state and
 // quota.
 func (a *app) check(ctx context.Context, pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
-	c, err := a.identify(n, pr)
+	k := a.kernel(n, pr)
+	if a.f.All {
+		return a.all(ctx, k)
+	}
+	c, err := a.identify(k)
 	if err != nil {
 		return check.FromError(err)
 	}
@@ -106,17 +135,23 @@ func (a *app) check(ctx context.Context, pr *check.Progress) check.Result {
 	}
 	add("state", func() *part { return a.state(c) })
 	if c.running {
-		add("uptime", func() *part { return a.uptime(n, pr, c) })
-		var tasks *node.Tasks
-		var taskErr error
-		if !a.f.skipped("tasks") || !a.f.skipped("processes") {
-			tasks, taskErr = a.scan(ctx, n, pr, c)
+		add("uptime", func() *part { return a.uptime(k, c) })
+		var lf loadFigure
+		if !a.f.skipped("load") {
+			lf = k.loadAvg(c)
+		}
+		// Tasks are counted for their own parts, and for the load when no
+		// kernel source has it.
+		var tf taskFigure
+		if !a.f.skipped("tasks") || len(a.f.Process) > 0 && !a.f.skipped("processes") || !a.f.skipped("load") && !lf.ok {
+			tf = a.tasks(ctx, k, c)
 			if ctx.Err() != nil {
 				return check.Unknownf(nil, "%s: timed out while %s", c.label, pr.Current())
 			}
 		}
-		add("tasks", func() *part { return a.load(n, pr, c, tasks, taskErr) })
-		add("processes", func() *part { return a.processes(tasks, taskErr) })
+		add("load", func() *part { return a.load(n, pr, c, lf, tf) })
+		add("tasks", func() *part { return a.taskPart(tf) })
+		add("processes", func() *part { return a.processes(tf) })
 		add("beancounters", func() *part { return a.beancounters(n, pr, c) })
 		add("failcnt", func() *part { return a.failcnt(ctx, n, pr, c) })
 	}
@@ -124,8 +159,11 @@ func (a *app) check(ctx context.Context, pr *check.Progress) check.Result {
 	return a.result(c, parts)
 }
 
-// identify resolves --ctid and reads what says whether it runs.
-func (a *app) identify(n node.Node, pr *check.Progress) (*ct, error) {
+// identify resolves --ctid and reads what says whether it runs: ve.state
+// where the ve hierarchy has it, else /proc/vz/veinfo, else the
+// beancounter table.
+func (a *app) identify(k *kernel) (*ct, error) {
+	n, pr := k.n, k.pr
 	c := &ct{}
 	veinfo, err := n.VEInfo(pr)
 	switch {
@@ -136,32 +174,38 @@ func (a *app) identify(n node.Node, pr *check.Progress) (*ct, error) {
 		return nil, err
 	}
 	snap, err := n.Beancounters(pr)
+	switch {
+	case err == nil:
+	case node.IsNotExist(err) && k.cg.VE != "":
+		// Virtuozzo Hybrid Server 8/9: no beancounter files, the ve
+		// hierarchy says the rest.
+		c.noBC = true
+	default:
+		return nil, err
+	}
+	c.id, err = selection.ResolveOne(n, pr, listing(n, snap, veinfo), a.f.CTID)
 	if err != nil {
 		return nil, err
 	}
-	c.id, err = selection.ResolveOne(n, pr, snap, a.f.CTID, func(id string) bool { _, ok := veinfo[id]; return ok })
-	if err != nil {
-		return nil, err
-	}
-	if veinfo != nil {
+	switch state, err := n.VEState(pr, k.cg, c.id); {
+	case err == nil:
+		c.running, c.phase = state == "RUNNING", state
+		c.stateSource = "ve.state " + state
+	case veinfo != nil:
 		_, c.running = veinfo[c.id]
-	} else {
+	case snap != nil:
 		_, c.running = snap.Container(c.id)
 	}
-	if c.running {
+	if c.running && snap != nil {
 		if _, ok := snap.Container(c.id); ok {
 			c.snap = snap
 		}
 	}
 	c.cfg, c.cfgErr = n.Config(pr, c.id)
-	if !c.running && node.NoConfig(c.cfgErr) {
+	if !c.running && c.phase == "" && node.NoConfig(c.cfgErr) {
 		// A typo in a service definition must not stay green as
 		// "stopped, as allowed".
-		known := selection.TableIDs(snap)
-		for id := range veinfo {
-			known = append(known, id)
-		}
-		return nil, selection.NoContainer(n, pr, a.f.CTID, c.id, c.cfgErr, known)
+		return nil, selection.NoContainer(n, pr, a.f.CTID, c.id, c.cfgErr, listing(n, snap, veinfo).IDs)
 	}
 	c.label = selection.CTLabel(c.id, c.cfg["NAME"])
 	return c, nil
@@ -181,7 +225,7 @@ func joinShort(a, b string) string {
 // --max-output drops OK entries before problems; the perfdata of the
 // problems is never cut (only the detail).
 func (a *app) result(c *ct, parts []*part) check.Result {
-	res := check.Result{State: status.OK, MaxBytes: int(a.f.MaxOutput),
+	res := check.Result{State: status.OK, MaxBytes: a.f.maxOutput(),
 		More: func(n int) string { return strconv.Itoa(n) + " more findings not shown (raise --max-output)" }}
 	var entries []entry
 	for _, p := range parts {

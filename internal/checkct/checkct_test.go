@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/checkct"
 	"github.com/vzmon/vzmon/internal/checktest"
 	"github.com/vzmon/vzmon/internal/checkubc"
@@ -39,6 +40,25 @@ func TestGolden(t *testing.T) {
 		"bad-process":                       {"--ctid", "1", "--process", "x:5:2"},
 		"bad-skip":                          {"--ctid", "1", "--skip", "everything"},
 		"help":                              {"--help"},
+		// Per generation and source (docs/formats.md §5.4a).
+		"ovz6-fairsched-204":         {"--root", node("incident-204-fairsched"), "--ctid", "204", "--process", "apache2:2"},
+		"vhs9-api":                   {"--root", node("vhs9"), "--ctid", "api"},
+		"vhs9-stopped-should-run":    {"--root", node("vhs9"), "--ctid", "401"},
+		"vhs9-state-file":            {"--root", node("vhs9"), "--ctid", "api", "--state-file", "/nonexistent/st.json"},
+		"all-incident-204":           {"--root", node("incident-204"), "--all"},
+		"all-incident-204-fairsched": {"--root", node("incident-204-fairsched"), "--all", "--exclude-ctid", "dev"},
+		"all-vz7-uuid":               {"--root", node("vz7-uuid"), "--all"},
+		"all-vhs9":                   {"--root", node("vhs9"), "--all", "--load-warning", "30,20,10", "--load-critical", "40"},
+		"all-ovz-32bit":              {"--root", node("ovz-32bit"), "--all", "--max-output", "0"},
+		"all-with-ctid":              {"--root", node("vhs9"), "--all", "--ctid", "api"},
+		"exclude-without-all":        {"--root", node("vhs9"), "--ctid", "api", "--exclude-ctid", "401"},
+		"all-exclude-unknown":        {"--root", node("vhs9"), "--all", "--exclude-ctid", "nosuch"},
+		"bad-load-triple":            {"--ctid", "1", "--load-warning", "1,2"},
+	})
+	// As root, with a kernel answering the vzctl ioctl.
+	checktest.GoldenTable(t, "check_vz_container", func() *check.App { return checkct.NewWithKernel(0, fakeKernel{}.open) }, map[string][]string{
+		"ioctl-incident-204":     {"--root", node("incident-204"), "--ctid", "204", "--skip", "beancounters,quota"},
+		"ioctl-all-incident-204": {"--root", node("incident-204"), "--all"},
 	})
 }
 
@@ -76,13 +96,13 @@ func TestEnvIDMatching(t *testing.T) {
 		code         int
 		want         string
 	}{
-		{"vz7 CTID", "ctid", false, nil, 0, "of 19 threads in 7 processes"},
-		{"vz7 CTID, no VEID=", "ctid", true, nil, 0, "of 19 threads in 7 processes"},
-		{"vz7 CTID by name", "ctid", true, []string{"--ctid", "app1"}, 0, "of 19 threads in 7 processes"},
-		{"numeric envID by VEID=", "numeric", false, nil, 0, "of 19 threads in 7 processes"},
+		{"vz7 CTID", "ctid", false, nil, 0, "19 threads in 7 processes"},
+		{"vz7 CTID, no VEID=", "ctid", true, nil, 0, "19 threads in 7 processes"},
+		{"vz7 CTID by name", "ctid", true, []string{"--ctid", "app1"}, 0, "19 threads in 7 processes"},
+		{"numeric envID by VEID=", "numeric", false, nil, 0, "19 threads in 7 processes"},
 		{"numeric envID, no VEID=", "numeric", true, nil, 3, "no process under ROOT/proc has envID " + id + ", though CT " + id + " (app1) runs; if this kernel shows another ID there, give it with --envid"},
-		{"numeric envID by --envid", "numeric", true, []string{"--envid", "1001"}, 0, "of 19 threads in 7 processes"},
-		{"wrong --envid", "numeric", true, []string{"--envid", "1002"}, 0, "of 5 threads in 5 processes"},
+		{"numeric envID by --envid", "numeric", true, []string{"--envid", "1001"}, 0, "19 threads in 7 processes"},
+		{"wrong --envid", "numeric", true, []string{"--envid", "1002"}, 0, "5 threads in 5 processes"},
 	}
 	dirs := map[string]string{}
 	for _, c := range cases {
@@ -90,20 +110,48 @@ func TestEnvIDMatching(t *testing.T) {
 		if !ok {
 			dir = filepath.Join(t.TempDir(), c.envIDs)
 			checktest.WriteNode(t, dir, nodes[c.envIDs]().Write)
+			// envID decides only in the /proc scan: without the cgroup
+			// tree the scan is what remains.
+			if err := os.RemoveAll(filepath.Join(dir, "sys")); err != nil {
+				t.Fatal(err)
+			}
 			dirs[c.envIDs] = dir
 		}
 		if c.noVEID {
-			conf := filepath.Join(dir, "etc", "vz", "conf", id+".conf")
-			b, _ := os.ReadFile(conf)
-			if err := os.WriteFile(conf, []byte(strings.Replace(string(b), "VEID=\"1001\"\n", "", 1)), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			dropVEID(t, dir, id)
 		}
 		args := append([]string{"--root", dir, "--ctid", id, "--skip", "beancounters"}, c.args...)
 		out, code := checktest.Run(checkct.New(), args...)
 		if out = checktest.Normalize(out, dir); code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("%s: exit %d, want %d and %q:\n%s", c.name, code, c.code, c.want, out)
 		}
+	}
+}
+
+// Where the container's cgroup lists its processes, the cgroup decides
+// whose they are: a kernel printing a legacy number in envID needs neither
+// VEID= nor --envid.
+func TestCgroupListNeedsNoEnvID(t *testing.T) {
+	const id = "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
+	dir := newNode(t, nodegen.VZ7UUIDNumericEnvID(), nil)
+	dropVEID(t, dir, id)
+	out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", id, "--skip", "beancounters")
+	if code != 0 || !strings.Contains(out, "[OK] tasks: 19 threads in 7 processes (R 1, D 0, S 18, Z 0), from "+dir+"/sys/fs/cgroup/ve/"+id+"/cgroup.procs") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// dropVEID removes VEID="1001" from a written node's config of id (the
+// generator needs it to write ve.veid).
+func dropVEID(t *testing.T, dir, id string) {
+	t.Helper()
+	conf := filepath.Join(dir, "etc", "vz", "conf", id+".conf")
+	b, err := os.ReadFile(conf)
+	if err == nil {
+		err = os.WriteFile(conf, []byte(strings.Replace(string(b), "VEID=\"1001\"\n", "", 1)), 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -118,12 +166,12 @@ func TestThreadsCounted(t *testing.T) {
 		code   int
 	}{
 		// CT 203 runs five processes of one sleeping thread.
-		{"203", "S" + strings.Repeat("D", 12), []string{"[CRITICAL] tasks: 12 runnable/blocked (R 0, D 12, S 6, Z 0) of 18 threads in 6 processes; 2 CPUs", "[WARNING] tasks: 12 uninterruptible (D)", "[OK] processes: mysqld 1", "'tasks_blocked'=12;10;50;0;"}, 2},
+		{"203", "S" + strings.Repeat("D", 12), []string{"[CRITICAL] load: 12 runnable/blocked threads now (R 0, D 12; 2 CPUs", "[OK] tasks: 18 threads in 6 processes (R 0, D 12, S 6, Z 0)", "[WARNING] tasks: 12 uninterruptible (D)", "[OK] processes: mysqld 1", "'tasks_blocked'=12;10;50;0;"}, 2},
 		// CT 206 runs four.
-		{"206", "SRRRRR", []string{"[WARNING] tasks: 5 runnable/blocked (R 5, D 0, S 5, Z 0) of 10 threads in 5 processes", "'load'=5;4;10;0;"}, 1},
+		{"206", "SRRRRR", []string{"[WARNING] load: 5 runnable/blocked threads now (R 5, D 0;", "[OK] tasks: 10 threads in 5 processes (R 5, D 0, S 5, Z 0)", "'load'=5;4;10;0;"}, 1},
 		// CT 201 runs eight; a leader that exited before its threads
 		// shows as a zombie.
-		{"201", "ZS", []string{"[OK] tasks: 0 runnable/blocked (R 0, D 0, S 9, Z 1) of 10 threads in 9 processes", "[OK] processes: mysqld 1"}, 0},
+		{"201", "ZS", []string{"[OK] load: 0 runnable/blocked threads now", "[OK] tasks: 10 threads in 9 processes (R 0, D 0, S 9, Z 1)", "[OK] processes: mysqld 1"}, 0},
 	}
 	n := nodegen.Incident204()
 	for _, c := range cases {
@@ -212,7 +260,7 @@ func TestFailcntGrowth(t *testing.T) {
 	dir, state := filepath.Join(tmp, "node"), filepath.Join(tmp, "st", "ct204.json")
 	n := nodegen.Incident204()
 	checktest.WriteNode(t, dir, n.Write)
-	args := []string{"--root", dir, "--ctid", "204", "--state-file", state, "--skip", "tasks,beancounters,quota"}
+	args := []string{"--root", dir, "--ctid", "204", "--state-file", state, "--skip", "load,tasks,beancounters,quota"}
 	if out, code := checktest.Run(checkct.New(), args...); code != 0 || !strings.Contains(out, "baseline recorded") {
 		t.Fatalf("baseline: exit %d\n%s", code, out)
 	}

@@ -21,6 +21,10 @@ func (a *app) failcnt(ctx context.Context, n node.Node, pr *check.Progress, c *c
 		return nil
 	}
 	p := &part{}
+	if c.noBC {
+		p.set(status.Unknown, "failcnt unknown", "[UNKNOWN] failcnt: --state-file, but this kernel keeps no beancounters (no "+n.Path(node.BCResources)+"): drop --state-file")
+		return p
+	}
 	sf := a.f.selection()
 	sf.CTID = []string{c.id}
 	judge := a.f.Growth.Judge(threshold.Pair{Warn: a.f.FailcntRanges.Warning, Crit: a.f.FailcntRanges.Critical})

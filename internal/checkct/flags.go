@@ -18,17 +18,19 @@ import (
 )
 
 // Parts are the sub-checks; each can be turned off with --skip.
-var Parts = []string{"state", "uptime", "tasks", "processes", "beancounters", "failcnt", "quota"}
+var Parts = []string{"state", "uptime", "load", "tasks", "processes", "beancounters", "failcnt", "quota"}
 
 // Flags are check_vz_container's command line.
 type Flags struct {
 	cli.Common      `embed:""`
-	CTID            string           `name:"ctid" required:"" placeholder:"ID|NAME" help:"The container: an ID (numeric or Virtuozzo 7 name) or a vzctl name."`
-	Expect          string           `name:"expect" enum:"auto,running,stopped,any" default:"auto" placeholder:"auto|running|stopped|any" help:"Whether it should run; auto: running when its config says ONBOOT=yes, else any."`
-	Skip            []string         `name:"skip" sep:"," enum:"state,uptime,tasks,processes,beancounters,failcnt,quota" placeholder:"PART" help:"Turn parts off: state, uptime, tasks, processes, beancounters, failcnt, quota."`
+	CTID            string           `name:"ctid" placeholder:"ID|NAME" help:"The container: an ID (numeric or Virtuozzo 7 name) or a vzctl name."`
+	All             bool             `name:"all" help:"Check every container in one run instead: each that should run runs, and each one's load. The worst first; the output fits NRPE 2 (1023 bytes) unless --max-output says otherwise."`
+	ExcludeCTID     []string         `name:"exclude-ctid" sep:"none" placeholder:"ID|NAME,..." help:"With --all: leave these containers out (IDs or names)."`
+	Expect          string           `name:"expect" enum:"auto,running,stopped,any" default:"auto" placeholder:"auto|running|stopped|any" help:"Whether it should run (with --all: each one); auto: running when its config says ONBOOT=yes, else any."`
+	Skip            []string         `name:"skip" sep:"," enum:"state,uptime,load,tasks,processes,beancounters,failcnt,quota" placeholder:"PART" help:"Turn parts off: state, uptime, load, tasks, processes, beancounters, failcnt, quota."`
 	RestartWarning  cli.Duration     `name:"restart-warning" default:"0" placeholder:"DURATION" help:"WARNING when the container started less than this long ago (0: off)."`
-	LoadWarning     *threshold.Range `name:"load-warning" placeholder:"RANGE" help:"Warning range over runnable plus uninterruptible (R+D) tasks (default: 2 x its CPUs)."`
-	LoadCritical    *threshold.Range `name:"load-critical" placeholder:"RANGE" help:"Critical range over R+D tasks (default: 5 x its CPUs)."`
+	LoadWarning     threshold.Triple `name:"load-warning" placeholder:"W1,W5,W15" help:"Warning ranges over the 1, 5 and 15-minute load averages, or one for all three (default: 2 x its CPUs). Where the kernel keeps no load average for it, the first applies to the runnable plus uninterruptible (R+D) threads counted now."`
+	LoadCritical    threshold.Triple `name:"load-critical" placeholder:"C1,C5,C15" help:"Critical ranges over the load averages (default: 5 x its CPUs)."`
 	DstateWarning   *threshold.Range `name:"dstate-warning" default:"10" placeholder:"RANGE" help:"Warning range over uninterruptible (D) tasks: blocked on storage."`
 	DstateCritical  *threshold.Range `name:"dstate-critical" default:"50" placeholder:"RANGE" help:"Critical range over D tasks."`
 	Process         []string         `name:"process" sep:"none" placeholder:"NAME[:MIN[:MAX]]" help:"A process the container must run, by command name as in ps, repeatable: --process slapd --process apache2:2. CRITICAL with fewer than MIN (default 1) or more than MAX processes (threads do not count). The kernel keeps 15 bytes of a name: a longer NAME is compared on its first 15, so systemd-journald also counts systemd-journal-upload."`
@@ -43,15 +45,19 @@ type Flags struct {
 		Warning  *threshold.Range `name:"failcnt-warning" default:"0" placeholder:"RANGE" help:"With --state-file: warning range over the increase of one failcnt (default: any)."`
 		Critical *threshold.Range `name:"failcnt-critical" placeholder:"RANGE" help:"With --state-file: critical range over the increase of one failcnt."`
 	} `embed:""`
-	Growth    growth.Flags  `embed:"" prefix:"failcnt-"`
-	MaxOutput cli.MaxOutput `name:"max-output" default:"65504" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 65504, the NRPE 3/4 limit; 1023 for NRPE 2; 0 = no limit)."`
+	Growth    growth.Flags   `embed:"" prefix:"failcnt-"`
+	MaxOutput *cli.MaxOutput `name:"max-output" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 65504, the NRPE 3/4 limit, for one container; 1023, the NRPE 2 limit, with --all; 0 = no limit)."`
 }
 
 // Validate checks what kong cannot.
 func (f *Flags) Validate() error {
 	switch {
+	case f.All:
+		return f.validateAll()
+	case len(f.ExcludeCTID) > 0:
+		return fmt.Errorf("--exclude-ctid goes with --all (one container: give --ctid alone)")
 	case f.CTID == "":
-		return fmt.Errorf("--ctid is required: the container to check (it is missing or empty; an unset macro?)")
+		return fmt.Errorf("--ctid or --all is required: the container to check (it is missing or empty; an unset macro?)")
 	case strings.TrimSpace(f.CTID) == "":
 		return fmt.Errorf("--ctid %q: empty container ID or name (an unset macro in the command?)", f.CTID)
 	case strings.Contains(f.CTID, ","):

@@ -1,6 +1,8 @@
 package checkct
 
 import (
+	"strings"
+
 	"github.com/vzmon/vzmon/internal/check"
 	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/status"
@@ -21,17 +23,24 @@ func (a *app) state(c *ct) *part {
 	}
 	why := ""
 	if onboot != "" {
-		why = " (ONBOOT=" + text.Clean(onboot, 16) + ")"
+		why = "ONBOOT=" + text.Clean(onboot, 16)
+	}
+	if c.stateSource != "" {
+		why = joinWhy([]string{c.stateSource, why})
 	}
 	switch {
+	case c.phase == "STARTING" || c.phase == "STOPPING":
+		// Neither up nor down: its tasks and load are not its own yet.
+		word := strings.ToLower(c.phase)
+		p.set(status.Warning, word, "[WARNING] state: "+word+" ("+why+")")
 	case !c.running && expect == "running":
-		p.set(status.Critical, "not running", "[CRITICAL] state: not running, but it should"+why)
+		p.set(status.Critical, "not running", "[CRITICAL] state: not running, but it should"+paren(why))
 	case c.running && expect == "stopped":
 		p.set(status.Warning, "running, expected stopped", "[WARNING] state: running, but --expect stopped")
 	case c.running:
-		p.set(status.OK, "", "[OK] state: running"+why)
+		p.set(status.OK, "", "[OK] state: running"+paren(why))
 	default:
-		p.set(status.OK, "", "[OK] state: stopped"+why)
+		p.set(status.OK, "", "[OK] state: stopped"+paren(why))
 	}
 	runningPerf := "0"
 	if c.running {
@@ -50,4 +59,12 @@ func (a *app) state(c *ct) *part {
 		p.add(status.Warning, "[WARNING] config: "+c.cfgErr.Error())
 	}
 	return p
+}
+
+// paren is " (s)", or "" for an empty s.
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }

@@ -34,68 +34,71 @@ func isNumeric(s string) bool {
 	return err == nil
 }
 
-// scan reads the container's tasks once, for the tasks and processes parts;
-// finding none is an error, not an idle container.
-func (a *app) scan(ctx context.Context, n node.Node, pr *check.Progress, c *ct) (*node.Tasks, error) {
+// taskFigure is the container's tasks and where they were counted.
+type taskFigure struct {
+	tasks  *node.Tasks
+	source string
+	err    error
+}
+
+// tasks counts the container's tasks once, for the load, tasks and
+// processes parts: only its own processes where its cgroup lists them
+// (Virtuozzo 7's ve hierarchy, OpenVZ 6's fairsched one), else every
+// process on the node by envID. Finding none is an error, not an idle
+// container.
+func (a *app) tasks(ctx context.Context, k *kernel, c *ct) taskFigure {
 	ids := a.envIDs(c)
-	tasks, err := n.ScanTasks(ctx, pr, ids)
+	n := k.n
+	veid := ""
+	if v, ok := k.veid(c); ok {
+		veid = strconv.FormatUint(uint64(v), 10)
+	}
+	var tasks *node.Tasks
+	pids, rel, err := n.Procs(k.pr, k.cg, c.id, veid)
+	source := n.Path(rel)
+	if err == nil && len(pids) > 0 {
+		tasks, err = n.TasksOf(ctx, k.pr, pids)
+	} else {
+		// A running container's list holds at least its init: an empty
+		// one is not to be trusted either.
+		rel = ""
+		source = n.Path("proc") + " (every process scanned: no cgroup lists the container's)"
+		tasks, err = n.ScanTasks(ctx, k.pr, ids)
+	}
 	if err != nil {
-		return nil, err
+		return taskFigure{err: err}
 	}
 	if tasks.Scanned > 0 && tasks.NoEnvID == tasks.Scanned {
-		return nil, fmt.Errorf("no /proc/<pid>/status under %s has an envID line: not an OpenVZ kernel", n.Path("proc"))
+		return taskFigure{err: fmt.Errorf("no /proc/<pid>/status under %s has an envID line: not an OpenVZ kernel", n.Path("proc"))}
 	}
 	// A running container has at least its init: none found means its
 	// tasks carry an envID not tried, not that it is idle.
 	if tasks.Processes == 0 {
-		return nil, fmt.Errorf("no process under %s has envID %s, though %s runs; if this kernel shows another ID there, give it with --envid", n.Path("proc"), strings.Join(ids, " or "), c.label)
+		if rel != "" {
+			return taskFigure{err: fmt.Errorf("%s lists no process we could read, though %s runs", source, c.label)}
+		}
+		return taskFigure{err: fmt.Errorf("no process under %s has envID %s, though %s runs; if this kernel shows another ID there, give it with --envid", n.Path("proc"), strings.Join(ids, " or "), c.label)}
 	}
-	return tasks, nil
+	return taskFigure{tasks: tasks, source: source}
 }
 
-// load judges runnable + uninterruptible tasks: the container's
-// instantaneous load, which the host can count even when the container is
-// too sick to report it.
-func (a *app) load(n node.Node, pr *check.Progress, c *ct, tasks *node.Tasks, err error) *part {
+// taskPart judges the container's uninterruptible (D) threads and shows
+// its task breakdown.
+func (a *app) taskPart(tf taskFigure) *part {
 	p := &part{}
-	if err != nil {
-		p.set(status.Unknown, "tasks unknown", "[UNKNOWN] tasks: "+err.Error())
+	if tf.err != nil {
+		p.set(status.Unknown, "tasks unknown", "[UNKNOWN] tasks: "+tf.err.Error())
 		return p
 	}
-	cpus := 0
-	if v, err := strconv.Atoi(c.cfg["CPUS"]); err == nil && v > 0 {
-		cpus = v
-	}
-	if cpus == 0 {
-		cpus = max(1, n.HostCPUs(pr))
-	}
-	warn, crit := a.f.LoadWarning, a.f.LoadCritical
-	if warn == nil {
-		warn = threshold.MustParse(strconv.Itoa(2 * cpus))
-	}
-	if crit == nil {
-		crit = threshold.MustParse(strconv.Itoa(5 * cpus))
-	}
+	tasks := tf.tasks
 	r, d := tasks.ByState['R'], tasks.ByState['D']
-	load := uint64(r + d)
-	detail := fmt.Sprintf("%d runnable/blocked (R %d, D %d, S %d, Z %d) of %d threads in %d processes; %d CPUs", load, r, d, tasks.ByState['S'], tasks.ByState['Z'], tasks.Threads, tasks.Processes, cpus)
-	st := threshold.Pair{Warn: warn, Crit: crit}.Judge(load)
-	dst := threshold.Pair{Warn: a.f.DstateWarning, Crit: a.f.DstateCritical}.Judge(uint64(d))
-	switch {
-	case st != status.OK:
-		p.set(st, fmt.Sprintf("%d runnable/blocked tasks", load), fmt.Sprintf("[%s] tasks: %s", st, detail))
-	default:
-		p.set(status.OK, "", "[OK] tasks: "+detail)
-	}
-	if dst != status.OK {
-		p.state = status.Worse(p.state, dst)
-		p.short = joinShort(p.short, fmt.Sprintf("%d tasks in D state", d))
+	p.set(status.OK, "", fmt.Sprintf("[OK] tasks: %d threads in %d processes (R %d, D %d, S %d, Z %d), from %s", tasks.Threads, tasks.Processes, r, d, tasks.ByState['S'], tasks.ByState['Z'], tf.source))
+	if dst := (threshold.Pair{Warn: a.f.DstateWarning, Crit: a.f.DstateCritical}).Judge(uint64(d)); dst != status.OK {
+		p.state = dst
+		p.short = fmt.Sprintf("%d tasks in D state", d)
 		p.add(dst, fmt.Sprintf("[%s] tasks: %d uninterruptible (D): blocked on storage or the kernel", dst, d))
 	}
-	p.perf = append(p.perf,
-		check.Perf{Label: "load", Value: strconv.FormatUint(load, 10), Warn: warn.String(), Crit: crit.String(), Min: "0"},
-		check.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: a.f.DstateWarning.Text(), Crit: a.f.DstateCritical.Text(), Min: "0"},
-	)
+	p.perf = append(p.perf, check.Perf{Label: "tasks_blocked", Value: strconv.Itoa(d), Warn: a.f.DstateWarning.Text(), Crit: a.f.DstateCritical.Text(), Min: "0"})
 	// The breakdown is detail: under NRPE 2's budget a problem's lines
 	// matter more than graphs of sleeping threads.
 	p.detail = append(p.detail,
@@ -109,15 +112,16 @@ func (a *app) load(n node.Node, pr *check.Progress, c *ct, tasks *node.Tasks, er
 }
 
 // processes judges the counts of the --process names.
-func (a *app) processes(tasks *node.Tasks, err error) *part {
+func (a *app) processes(tf taskFigure) *part {
 	if len(a.f.Process) == 0 {
 		return nil
 	}
 	p := &part{state: status.OK}
-	if err != nil {
-		p.set(status.Unknown, "processes unknown", "[UNKNOWN] processes: "+err.Error())
+	if tf.err != nil {
+		p.set(status.Unknown, "processes unknown", "[UNKNOWN] processes: "+tf.err.Error())
 		return p
 	}
+	tasks := tf.tasks
 	var bad, good []string
 	for _, spec := range a.f.Process {
 		req, _ := parseProcess(spec) // validated

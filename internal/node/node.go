@@ -314,8 +314,14 @@ func (n Node) ReadClock(t Tracer) Clock {
 
 // readParsed opens rel and parses it; parse errors name file and line.
 func readParsed[T any](n Node, t Tracer, rel string, parse func(io.Reader, string) (T, error)) (T, error) {
-	var zero T
 	f, err := n.open(t, rel)
+	return parseFile(n, f, err, rel, parse)
+}
+
+// parseFile parses f, the file rel opened (or the error opening it), and
+// closes it.
+func parseFile[T any](n Node, f *os.File, err error, rel string, parse func(io.Reader, string) (T, error)) (T, error) {
+	var zero T
 	if err != nil {
 		return zero, err
 	}

@@ -52,9 +52,97 @@ func (tk *Tasks) add(o *Tasks) {
 // /proc lists no other threads) and, for those of more than one thread
 // whose envID is one of envIDs, the state of each thread in
 // proc/<pid>/task/<tid>/stat. Threads share their leader's container, so
-// only the leader's status is read for envID. It stops when ctx ends; a read that blocks is left to the
-// caller's timeout, which names the file through t.
+// only the leader's status is read for envID. It stops when ctx ends; a
+// read that blocks is left to the caller's timeout, which names the file
+// through t.
 func (n Node) ScanTasks(ctx context.Context, t Tracer, envIDs []string) (*Tasks, error) {
+	pids, err := n.listPids(t)
+	if err != nil {
+		return nil, err
+	}
+	return n.tasksOf(ctx, t, pids, envIDs)
+}
+
+// TasksOf counts the given processes (a container's cgroup.procs) as
+// ScanTasks counts a container's: the cgroup says whose they are, so
+// their envID is not compared (a kernel printing a legacy number there
+// needs no --envid).
+func (n Node) TasksOf(ctx context.Context, t Tracer, pids []int) (*Tasks, error) {
+	return n.tasksOf(ctx, t, pids, nil)
+}
+
+func (n Node) tasksOf(ctx context.Context, t Tracer, pids []int, envIDs []string) (*Tasks, error) {
+	parts, err := n.scan(ctx, t, pids, func() *buckets { return &buckets{only: envIDs, one: newTasks()} })
+	if err != nil {
+		return nil, err
+	}
+	total := newTasks()
+	for _, p := range parts {
+		total.add(p.one)
+		total.Scanned += p.scanned
+		total.NoEnvID += p.noEnvID
+	}
+	return total, nil
+}
+
+// AllTasks are every process's tasks grouped by the envID they carry.
+type AllTasks struct {
+	ByEnvID          map[string]*Tasks
+	Scanned, NoEnvID int // as in Tasks
+}
+
+// ScanAllTasks is ScanTasks for every container at once: one pass over
+// /proc, grouped by envID.
+func (n Node) ScanAllTasks(ctx context.Context, t Tracer) (*AllTasks, error) {
+	pids, err := n.listPids(t)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := n.scan(ctx, t, pids, func() *buckets { return &buckets{by: map[string]*Tasks{}} })
+	if err != nil {
+		return nil, err
+	}
+	all := &AllTasks{ByEnvID: map[string]*Tasks{}}
+	for _, p := range parts {
+		all.Scanned += p.scanned
+		all.NoEnvID += p.noEnvID
+		for env, tk := range p.by {
+			if all.ByEnvID[env] == nil {
+				all.ByEnvID[env] = newTasks()
+			}
+			all.ByEnvID[env].add(tk)
+		}
+	}
+	return all, nil
+}
+
+// buckets sort one worker's processes by envID: into one Tasks for the
+// envIDs asked for, or into one per envID.
+type buckets struct {
+	only             []string // the envIDs counted in one (nil: any)
+	one              *Tasks   // unless by is set
+	by               map[string]*Tasks
+	scanned, noEnvID int
+}
+
+// of returns the Tasks an envID counts in; nil: not counted.
+func (b *buckets) of(env []byte) *Tasks {
+	if b.by == nil {
+		if b.only == nil || matchEnvID(env, b.only) {
+			return b.one
+		}
+		return nil
+	}
+	tk := b.by[string(env)]
+	if tk == nil {
+		tk = newTasks()
+		b.by[string(env)] = tk
+	}
+	return tk
+}
+
+// listPids lists the processes under proc.
+func (n Node) listPids(t Tracer) ([]int, error) {
 	t.Stage("listing %s", n.Path("proc"))
 	dir, err := os.Open(n.Path("proc"))
 	if err != nil {
@@ -71,6 +159,12 @@ func (n Node) ScanTasks(ctx context.Context, t Tracer, envIDs []string) (*Tasks,
 			pids = append(pids, pid)
 		}
 	}
+	return pids, nil
+}
+
+// scan reads pids with one worker per CPU, each sorting into its own
+// buckets.
+func (n Node) scan(ctx context.Context, t Tracer, pids []int, newBuckets func() *buckets) ([]*buckets, error) {
 	var scanned atomic.Int64
 	workers := runtime.GOMAXPROCS(0)
 	current := make([]atomic.Int64, workers) // the file each worker reads: pid<<32 | tid
@@ -82,24 +176,21 @@ func (n Node) ScanTasks(ctx context.Context, t Tracer, envIDs []string) (*Tasks,
 		}
 		return fmt.Sprintf("scanning %d processes under %s", len(pids), n.Path("proc"))
 	})
-	parts := make([]*Tasks, workers)
+	parts := make([]*buckets, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
+		parts[w] = newBuckets()
 		go func(w int) {
 			defer wg.Done()
-			parts[w] = n.scanPids(ctx, pids[w*len(pids)/workers:(w+1)*len(pids)/workers], envIDs, &current[w], &scanned)
+			n.scanPids(ctx, pids[w*len(pids)/workers:(w+1)*len(pids)/workers], parts[w], &current[w], &scanned)
 		}(w)
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	total := newTasks()
-	for _, p := range parts {
-		total.add(p)
-	}
-	return total, nil
+	return parts, nil
 }
 
 // maxPid is the kernel's PID_MAX_LIMIT (4M): a pid and a tid fit in one
@@ -130,13 +221,12 @@ type scanner struct {
 	current *atomic.Int64
 }
 
-func (n Node) scanPids(ctx context.Context, pids []int, envIDs []string, current, scanned *atomic.Int64) *Tasks {
-	tk := newTasks()
+func (n Node) scanPids(ctx context.Context, pids []int, b *buckets, current, scanned *atomic.Int64) {
 	// Files are opened relative to the proc directory: the kernel walks
 	// two path parts per file instead of the whole path.
 	dirfd, err := syscall.Open(n.Path("proc"), syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return tk
+		return
 	}
 	defer syscall.Close(dirfd)
 	s := &scanner{dirfd: dirfd, buf: make([]byte, statusReadSize), dirents: make([]byte, 8192), name: make([]byte, 0, 48), current: current}
@@ -152,13 +242,14 @@ func (n Node) scanPids(ctx context.Context, pids []int, envIDs []string, current
 			continue // the process exited meanwhile, or is not readable
 		}
 		scanned.Add(1)
-		tk.Scanned++
+		b.scanned++
 		st, ok := vzproc.ParseStatus(s.buf[:k])
 		if !ok {
-			tk.NoEnvID++
+			b.noEnvID++
 			continue
 		}
-		if !matchEnvID(st.EnvID, envIDs) {
+		tk := b.of(st.EnvID)
+		if tk == nil {
 			continue
 		}
 		tk.Processes++
@@ -171,7 +262,6 @@ func (n Node) scanPids(ctx context.Context, pids []int, envIDs []string, current
 			tk.ByState[st.State]++
 		}
 	}
-	return tk
 }
 
 func matchEnvID(env []byte, envIDs []string) bool {

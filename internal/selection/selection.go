@@ -269,13 +269,11 @@ func (r *Resolver) Resolve(l *Listing) (*Selection, error) {
 }
 
 // ResolveOne maps one container argument to its ID, whether the container
-// runs or not: a running ID (in the table, or running() says so), a vzctl
-// name, or an ID-shaped argument.
-func ResolveOne(n node.Node, t node.Tracer, snap *ubc.Snapshot, arg string, running func(string) bool) (string, error) {
-	if running(arg) {
-		return arg, nil
-	}
-	return (&Resolver{n: n, t: t}).resolve(ListingOf(snap), arg)
+// runs or not: a running ID (listed in l, the beancounter table or
+// whatever lists the running containers), a vzctl name, or an ID-shaped
+// argument.
+func ResolveOne(n node.Node, t node.Tracer, l *Listing, arg string) (string, error) {
+	return (&Resolver{n: n, t: t}).resolve(l, arg)
 }
 
 // resolve maps one argument: an ID in the table, else a vzctl name, else
