@@ -17,6 +17,10 @@ echo "== check_vz_container on CT 204 from the host: its own monitoring cannot r
 run bin/check_vz_container --root testdata/nodes/incident-204 --ctid web1 --process apache2:2 --process slapd
 echo "== check_vz_container on a healthy container"
 run bin/check_vz_container --root testdata/nodes/incident-204 --ctid dns1 --process named
+echo "== check_vz_container on Virtuozzo 7: the load averages and the task list come from the container's cgroups"
+run bin/check_vz_container --root testdata/nodes/vz7-uuid --ctid app1 --process node:2
+echo "== check_vz_container --all: every container in one run (CT 207 should run and does not)"
+run bin/check_vz_container --root testdata/nodes/incident-204 --all
 
 # check_ubc_failcnt: the story over time, on a scratch copy of incident-204
 # whose clock moves on (tools/gennode -advance) and whose failcnt grows.

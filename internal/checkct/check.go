@@ -41,15 +41,18 @@ func newApp(a *app) *check.App {
 }
 
 const help = `Checks one container's health from the hardware node, without entering it
-and without running vzctl: running or not, uptime, its tasks and load (counted
-from the host's /proc), required processes, its beancounters, failcnt growth
-(with --state-file) and disk quota. The worst part decides the state.
+and without running vzctl: running or not, uptime, its load average (from the
+kernel, or its threads counted now), its tasks, required processes, its
+beancounters, failcnt growth (with --state-file) and disk quota. The worst
+part decides the state. With --all: every container's state and load in one
+run.
 
 Examples:
   check_vz_container --ctid 204
   check_vz_container --ctid web1 --process apache2:2 --process slapd
   check_vz_container --ctid 204 --state-file /var/lib/check_ubc/ct204.json
   check_vz_container --ctid 206 --expect stopped --skip quota
+  check_vz_container --all --exclude-ctid 206
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
 
