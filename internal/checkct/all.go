@@ -72,22 +72,23 @@ func (a *app) all(ctx context.Context, k *kernel) check.Result {
 	for _, c := range cts {
 		m := member{c: c}
 		expect := a.expected(c)
+		if !c.running && expect == "running" {
+			down++
+		}
 		switch {
+		case !c.running && a.f.skipped("state"):
+			m.what = "not running"
 		case c.phase == "STARTING" || c.phase == "STOPPING":
 			m.state, m.what = status.Warning, strings.ToLower(c.phase)
 			m.short = c.label + " " + m.what
 		case !c.running && expect == "running":
-			down++
 			m.state, m.what = status.Critical, "not running, but it should"+paren(onbootWhy(c))
 			m.short = c.label + " not running"
-		case c.running && expect == "stopped":
+		case c.running && expect == "stopped" && !a.f.skipped("state"):
 			m.state, m.what = status.Warning, "running, but --expect stopped"
 			m.short = c.label + " running"
 		case !c.running:
 			m.what = "stopped" + paren(onbootWhy(c))
-		}
-		if a.f.skipped("state") && m.state != status.Critical {
-			m.state, m.short = status.OK, ""
 		}
 		if c.running {
 			running++
@@ -153,6 +154,9 @@ func (a *app) members(k *kernel) ([]*ct, error) {
 		}
 		c := &ct{id: id, running: isRunning[id]}
 		c.cfg, c.cfgErr = n.Config(pr, id)
+		if !c.running && node.NoConfig(c.cfgErr) {
+			continue // a stray file in etc/vz/conf, not a container
+		}
 		if state, err := n.VEState(pr, k.cg, id); err == nil {
 			c.running, c.phase = state == "RUNNING", state
 		}

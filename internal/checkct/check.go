@@ -100,6 +100,8 @@ type ct struct {
 	phase, stateSource string
 	snap               *ubc.Snapshot // the node's table, when it lists the container
 	noBC               bool          // the node has no beancounter table at all
+	veid               uint32        // its numeric ID, found once (kernel.veid)
+	veidDone           bool
 }
 
 // listing is what lists the running containers, for resolving --ctid:

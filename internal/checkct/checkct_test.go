@@ -51,6 +51,8 @@ func TestGolden(t *testing.T) {
 		"all-vhs9":                   {"--root", node("vhs9"), "--all", "--load-warning", "30,20,10", "--load-critical", "40"},
 		"all-ovz-32bit":              {"--root", node("ovz-32bit"), "--all", "--max-output", "0"},
 		"all-with-ctid":              {"--root", node("vhs9"), "--all", "--ctid", "api"},
+		"all-skip-state":             {"--root", node("incident-204"), "--all", "--skip", "state", "--load-critical", "200"},
+		"all-expect-running":         {"--root", node("rhel6-vswap"), "--all", "--expect", "running", "--skip", "load"},
 		"exclude-without-all":        {"--root", node("vhs9"), "--ctid", "api", "--exclude-ctid", "401"},
 		"all-exclude-unknown":        {"--root", node("vhs9"), "--all", "--exclude-ctid", "nosuch"},
 		"bad-load-triple":            {"--ctid", "1", "--load-warning", "1,2"},

@@ -88,15 +88,19 @@ func (k *kernel) cpuStat(veid uint32) (vzctl.CPUStat, error) {
 // CTID is its own (OpenVZ 6, and Virtuozzo 7 containers created with
 // one); a UUID-named one's is in ve.veid or the config's VEID=.
 func (k *kernel) veid(c *ct) (uint32, bool) {
-	for _, s := range []string{c.id, c.cfg["VEID"]} {
-		if v, err := strconv.ParseUint(s, 10, 32); err == nil && v > 0 {
-			return uint32(v), true
+	if !c.veidDone {
+		c.veidDone = true
+		for _, s := range []string{c.id, c.cfg["VEID"]} {
+			if v, err := strconv.ParseUint(s, 10, 32); err == nil && v > 0 {
+				c.veid = uint32(v)
+				return c.veid, true
+			}
+		}
+		if v, err := k.n.VEID(k.pr, k.cg, c.id); err == nil {
+			c.veid = v
 		}
 	}
-	if v, err := k.n.VEID(k.pr, k.cg, c.id); err == nil && v > 0 {
-		return v, true
-	}
-	return 0, false
+	return c.veid, c.veid > 0
 }
 
 // loadFigure is a container's 1, 5 and 15-minute load averages and where

@@ -49,15 +49,24 @@ func TestSourceFallbacks(t *testing.T) {
 	const id = "1d2f6a8e-3c1b-4c55-9d0e-7a1b2c3d4e5f"
 	ve := "sys/fs/cgroup/ve/" + id + "/"
 	loadavg := "sys/fs/cgroup/cpu,cpuacct/machine.slice/" + id + "/cpu.proc.loadavg"
+	vz7 := []string{"--ctid", id, "--skip", "beancounters"}
+	ovz6 := []string{"--ctid", "204", "--skip", "beancounters"}
+	all := []string{"--all", "--max-output", "0"}
+	scanned := "[OK] tasks: 19 threads in 7 processes (R 1, D 0, S 18, Z 0), from ROOT/proc (every process scanned"
 	sources := []struct {
+		node func() *nodegen.Node
 		rel  string
+		args []string
 		want string // the line that shows the fallback
 	}{
-		{loadavg, "[OK] load: 1 runnable/blocked threads now (R 1, D 0; 8 CPUs; no kernel load average: "},
-		{ve + "ve.state", "[OK] state: running (ONBOOT=yes)"},
-		{ve + "ve.clock_bootbased", "[OK] uptime: 29d 7h, from ROOT/proc/vz/vestat"},
-		{ve + "cgroup.procs", "[OK] tasks: 19 threads in 7 processes (R 1, D 0, S 18, Z 0), from ROOT/proc (every process scanned"},
-		{"proc/self/mounts", "[OK] tasks: 19 threads in 7 processes (R 1, D 0, S 18, Z 0), from ROOT/proc (every process scanned"},
+		{nodegen.VZ7UUID, loadavg, vz7, "[OK] load: 1 runnable/blocked threads now (R 1, D 0; 8 CPUs; no kernel load average: "},
+		{nodegen.VZ7UUID, loadavg, all, "load of 1 container: runnable + uninterruptible threads now, counted in the /proc scan"},
+		{nodegen.VZ7UUID, ve + "ve.state", vz7, "[OK] state: running (ONBOOT=yes)"},
+		{nodegen.VZ7UUID, ve + "ve.clock_bootbased", vz7, "[OK] uptime: 29d 7h, from ROOT/proc/vz/vestat"},
+		{nodegen.VZ7UUID, ve + "cgroup.procs", vz7, scanned},
+		{nodegen.VZ7UUID, "proc/self/mounts", vz7, scanned},
+		{nodegen.Incident204Fairsched, "proc/vz/fairsched/204/cgroup.procs", ovz6, "[OK] tasks: 163 threads in 163 processes (R 121, D 27, S 15, Z 0), from ROOT/proc (every process scanned"},
+		{nodegen.Incident204Fairsched, "proc/vz/fairsched/204/cpu.proc.stat", all, "load of 1 container: runnable + uninterruptible threads now, counted in the /proc scan"},
 	}
 	breaks := []struct {
 		name string
@@ -71,13 +80,13 @@ func TestSourceFallbacks(t *testing.T) {
 	}
 	for _, src := range sources {
 		for _, br := range breaks {
-			t.Run(filepath.Base(src.rel)+"/"+br.name, func(t *testing.T) {
-				dir := newNode(t, nodegen.VZ7UUID(), nil)
+			t.Run(filepath.Base(src.rel)+"/"+src.args[0]+"/"+br.name, func(t *testing.T) {
+				dir := newNode(t, src.node(), nil)
 				if err := br.do(filepath.Join(dir, filepath.FromSlash(src.rel))); err != nil {
 					t.Skip(err)
 				}
 				start := time.Now()
-				out, code := checktest.Run(checkct.NewWithKernel(1000, nil), "--root", dir, "--ctid", id, "--skip", "beancounters", "-t", "2")
+				out, code := checktest.Run(checkct.NewWithKernel(1000, nil), append([]string{"--root", dir, "-t", "2"}, src.args...)...)
 				out = checktest.Normalize(out, dir)
 				if took := time.Since(start); took > 2*time.Second {
 					t.Errorf("took %v", took)
