@@ -2,6 +2,7 @@ package checkct
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,15 +17,23 @@ import (
 	"github.com/vzmon/vzmon/internal/threshold"
 )
 
-// validateAll checks the flags of --all: those naming one container's
-// things have no meaning for every container.
+// validateAll checks the flags of --all: those about one container's
+// other parts would be silently ignored, so they are refused (the
+// beancounter, quota and D-state ranges keep their defaults, which cannot
+// be told from values given).
 func (f *Flags) validateAll() error {
 	for _, fl := range []struct {
 		name string
 		set  bool
-	}{{"--ctid", f.CTID != ""}, {"--process", len(f.Process) > 0}, {"--state-file", f.StateFile != ""}, {"--envid", f.EnvID != ""}} {
+	}{{"--ctid", f.CTID != ""}, {"--process", len(f.Process) > 0}, {"--state-file", f.StateFile != ""}, {"--envid", f.EnvID != ""},
+		{"--restart-warning", f.RestartWarning > 0}, {"--resource", len(f.Resource) > 0}, {"--exclude-resource", len(f.ExcludeResource) > 0}} {
 		if fl.set {
-			return fmt.Errorf("%s names one container's things: use it without --all, in a service per container", fl.name)
+			return fmt.Errorf("%s is about one container: --all checks only each one's state and load; use it in a service per container (--ctid)", fl.name)
+		}
+	}
+	for _, part := range f.Skip {
+		if part != "state" && part != "load" {
+			return fmt.Errorf("--skip %s: --all checks only state and load", part)
 		}
 	}
 	sel := selection.Flags{ExcludeCTID: f.ExcludeCTID}
@@ -49,12 +58,19 @@ func (f *Flags) maxOutput() int {
 
 // member is one container of the node-wide check.
 type member struct {
-	c     *ct
-	state status.Status
-	what  string // its finding: "not running (ONBOOT=yes)", "load 0.52, 0.40, 0.33"
-	short string // for the summary when not OK
-	perf  *check.Perf
-	how   string // where its load came from
+	c      *ct
+	state  status.Status
+	what   string   // its findings: "not running, but it should (ONBOOT=yes)", "load 0.52, 0.40, 0.33"
+	shorts []string // for the summary, when not OK
+	perf   *check.Perf
+	how    string // where its load came from
+}
+
+// add adds a finding to the summary's words for it.
+func (m *member) add(short string) {
+	if short != "" {
+		m.shorts = append(m.shorts, short)
+	}
 }
 
 // all checks every container in one run, with one read of each source:
@@ -71,24 +87,26 @@ func (a *app) all(ctx context.Context, k *kernel) check.Result {
 	running, down := 0, 0
 	for _, c := range cts {
 		m := member{c: c}
-		expect := a.expected(c)
-		if !c.running && expect == "running" {
-			down++
+		v := a.verdict(c)
+		if v.st == status.Critical {
+			down++ // should run and does not
 		}
 		switch {
-		case !c.running && a.f.skipped("state"):
+		case a.f.skipped("state") && !c.running:
 			m.what = "not running"
-		case c.phase == "STARTING" || c.phase == "STOPPING":
-			m.state, m.what = status.Warning, strings.ToLower(c.phase)
-			m.short = c.label + " " + m.what
-		case !c.running && expect == "running":
-			m.state, m.what = status.Critical, "not running, but it should"+paren(onbootWhy(c))
-			m.short = c.label + " not running"
-		case c.running && expect == "stopped" && !a.f.skipped("state"):
-			m.state, m.what = status.Warning, "running, but --expect stopped"
-			m.short = c.label + " running"
-		case !c.running:
-			m.what = "stopped" + paren(onbootWhy(c))
+		case c.running && v.st == status.OK:
+			// Running as it should: its line is its load (or "running").
+		default:
+			m.what = v.line
+		}
+		if !a.f.skipped("state") {
+			m.state = v.st
+			m.add(v.short)
+			if short, line, bad := configProblem(c); bad {
+				m.state = status.Worse(m.state, status.Warning)
+				m.add(short)
+				m.what += "; config: " + line
+			}
 		}
 		if c.running {
 			running++
@@ -154,7 +172,7 @@ func (a *app) members(k *kernel) ([]*ct, error) {
 		}
 		c := &ct{id: id, running: isRunning[id]}
 		c.cfg, c.cfgErr = n.Config(pr, id)
-		if !c.running && node.NoConfig(c.cfgErr) {
+		if !c.running && errors.Is(c.cfgErr, node.ErrNotConfig) {
 			continue // a stray file in etc/vz/conf, not a container
 		}
 		if state, err := n.VEState(pr, k.cg, id); err == nil {
@@ -188,30 +206,12 @@ func (a *app) runningIDs(k *kernel) ([]string, string, error) {
 	return selection.TableIDs(snap), snap.Source, nil
 }
 
-// expected is whether the container should run: --expect, or with auto
-// its ONBOOT.
-func (a *app) expected(c *ct) string {
-	if a.f.Expect != "auto" {
-		return a.f.Expect
-	}
-	if c.cfg["ONBOOT"] == "yes" {
-		return "running"
-	}
-	return "any"
-}
-
-func onbootWhy(c *ct) string {
-	if v := c.cfg["ONBOOT"]; v != "" {
-		return "ONBOOT=" + v
-	}
-	return ""
-}
-
 // runnable is a container's runnable (R) and uninterruptible (D) threads
 // now, and where they were counted.
 type runnable struct {
 	r, d   int
 	source string
+	ioWait bool // d counts only threads in I/O wait
 	err    error
 }
 
@@ -258,11 +258,15 @@ func (a *app) judgeMemberLoad(m *member, n node.Node, pr *check.Progress, lf loa
 		st = threshold.Pair{Warn: warn[0], Crit: crit[0]}.Judge(rd)
 		text = fmt.Sprintf("%d runnable/blocked threads now (%d CPUs)", rd, ncpu)
 		label, value, w, cr = "load", strconv.FormatUint(rd, 10), warn[0], crit[0]
-		m.how = "runnable + uninterruptible threads now, counted in " + now.source + " (" + noAverage(lf.why) + ")"
+		blocked := "uninterruptible"
+		if now.ioWait {
+			blocked = "I/O-waiting"
+		}
+		m.how = "runnable + " + blocked + " threads now, counted in " + now.source + " (" + noAverage(lf.why) + ")"
 	}
 	m.what = joinShort(m.what, text)
 	if st != status.OK {
-		m.short = joinShort(m.short, c.label+" "+strings.SplitN(text, " (", 2)[0])
+		m.add(strings.SplitN(text, " (", 2)[0])
 	}
 	m.state = status.Worse(m.state, st)
 	if label != "" {
@@ -292,20 +296,19 @@ func (a *app) allResult(ms []member, running, down int) check.Result {
 	}
 	for _, m := range ms {
 		res.State = status.Worse(res.State, m.state)
+		// A container's perfdata goes with its line: the budget keeps or
+		// drops both, OK containers first.
 		what := m.what
 		if what == "" {
 			what = "running"
 		}
-		res.Items = append(res.Items, check.Item{Lines: []string{fmt.Sprintf("[%s] %s: %s", m.state, m.c.label, what)}})
-		if m.state != status.OK && m.short != "" {
-			shorts = append(shorts, m.short)
-		}
+		item := check.Item{Lines: []string{fmt.Sprintf("[%s] %s: %s", m.state, m.c.label, what)}}
 		if m.perf != nil {
-			if m.state != status.OK {
-				res.Perf = append(res.Perf, *m.perf)
-			} else {
-				res.Detail.Add(*m.perf)
-			}
+			item.Perf = []check.Perf{*m.perf}
+		}
+		res.Items = append(res.Items, item)
+		if m.state != status.OK && len(m.shorts) > 0 {
+			shorts = append(shorts, m.c.label+" "+strings.Join(m.shorts, ", "))
 		}
 	}
 	summary := fmt.Sprintf("%s, %d running", report.Plural(len(ms), "container"), running)

@@ -119,8 +119,13 @@ func (k *kernel) loadAvg(c *ct) loadFigure {
 	var whys []string
 	if avg, rel, err := k.n.LoadAvg(k.pr, k.cg, c.id); err == nil {
 		return loadFigure{avg: avg, ok: true, source: k.n.Path(rel), kind: "each one's cpu.proc.loadavg in " + k.n.Path(k.cg.CPU)}
-	} else if !node.NotMounted(err) {
+	} else if !node.NotMounted(err) && (k.cg.Err != nil || !node.IsNotExist(err)) {
+		// A missing file says nothing on a kernel without one, unless the
+		// mount table was not there to tell.
 		whys = append(whys, err.Error())
+	}
+	if k.cg.Err != nil {
+		whys = append(whys, k.cg.Err.Error())
 	}
 	veid, ok := k.veid(c)
 	if !ok {
@@ -170,7 +175,8 @@ type uptimeFigure struct {
 // uptime reads ve.clock_bootbased (Virtuozzo 7), else the ioctl's
 // uptime_clk (as root), else /proc/vz/vestat.
 func (k *kernel) uptime(c *ct) uptimeFigure {
-	if d, rel, err := k.n.VEUptime(k.pr, k.cg, c.id); err == nil {
+	d, rel, veErr := k.n.VEUptime(k.pr, k.cg, c.id)
+	if veErr == nil {
 		return uptimeFigure{d: d, ok: true, source: k.n.Path(rel)}
 	}
 	if veid, ok := k.veid(c); ok {
@@ -182,6 +188,9 @@ func (k *kernel) uptime(c *ct) uptimeFigure {
 	}
 	st, err := k.n.VEStat(k.pr)
 	if err != nil {
+		if !node.NotMounted(veErr) && !node.IsNotExist(veErr) {
+			err = fmt.Errorf("%w; %w", veErr, err) // both sources failed: name both
+		}
 		return uptimeFigure{err: err}
 	}
 	v, ok := st[c.id]
@@ -195,9 +204,10 @@ func (k *kernel) uptime(c *ct) uptimeFigure {
 	return uptimeFigure{d: time.Duration(secs * float64(time.Second)), ok: true, source: k.n.Path("proc/vz/vestat")}
 }
 
-// runnableNow reads the container's runnable and I/O-blocked threads from
+// runnableNow reads the container's runnable and I/O-waiting threads from
 // OpenVZ 6's fairsched cpu.proc.stat: one small file, where counting them
-// takes a task list or the /proc scan.
+// takes a task list or the /proc scan. procs_blocked counts threads in I/O
+// wait, most but not all of the uninterruptible ones the load counts.
 func (k *kernel) runnableNow(c *ct) runnable {
 	veid, ok := k.veid(c)
 	if !ok {
@@ -207,7 +217,7 @@ func (k *kernel) runnableNow(c *ct) runnable {
 	if err != nil {
 		return runnable{err: err}
 	}
-	return runnable{r: st.Running, d: st.Blocked, source: "each one's cpu.proc.stat in " + k.n.Path(k.cg.Fairsched)}
+	return runnable{r: st.Running, d: st.Blocked, source: "each one's cpu.proc.stat in " + k.n.Path(k.cg.Fairsched), ioWait: true}
 }
 
 var errNoVEID = errors.New("no numeric veid")

@@ -59,12 +59,13 @@ func TestSourceFallbacks(t *testing.T) {
 		args []string
 		want string // the line that shows the fallback
 	}{
-		{nodegen.VZ7UUID, loadavg, vz7, "[OK] load: 1 runnable/blocked threads now (R 1, D 0; 8 CPUs; no kernel load average: "},
+		{nodegen.VZ7UUID, loadavg, vz7, "[OK] load: 1 runnable/blocked threads now (R 1, D 0; 8 CPUs; no kernel load average"},
 		{nodegen.VZ7UUID, loadavg, all, "load of 1 container: runnable + uninterruptible threads now, counted in the /proc scan"},
 		{nodegen.VZ7UUID, ve + "ve.state", vz7, "[OK] state: running (ONBOOT=yes)"},
 		{nodegen.VZ7UUID, ve + "ve.clock_bootbased", vz7, "[OK] uptime: 29d 7h, from ROOT/proc/vz/vestat"},
 		{nodegen.VZ7UUID, ve + "cgroup.procs", vz7, scanned},
-		{nodegen.VZ7UUID, "proc/self/mounts", vz7, scanned},
+		// Without the mount table, where the distribution mounts them.
+		{nodegen.VZ7UUID, "proc/self/mounts", vz7, "[OK] tasks: 19 threads in 7 processes (R 1, D 0, S 18, Z 0), from ROOT/sys/fs/cgroup/ve/" + id + "/cgroup.procs"},
 		{nodegen.Incident204Fairsched, "proc/vz/fairsched/204/cgroup.procs", ovz6, "[OK] tasks: 163 threads in 163 processes (R 121, D 27, S 15, Z 0), from ROOT/proc (every process scanned"},
 		{nodegen.Incident204Fairsched, "proc/vz/fairsched/204/cpu.proc.stat", all, "load of 1 container: runnable + uninterruptible threads now, counted in the /proc scan"},
 	}

@@ -53,18 +53,27 @@ func (a *app) tasks(ctx context.Context, k *kernel, c *ct) taskFigure {
 	if v, ok := k.veid(c); ok {
 		veid = strconv.FormatUint(uint64(v), 10)
 	}
-	var tasks *node.Tasks
 	pids, rel, err := n.Procs(k.pr, k.cg, c.id, veid)
-	source := n.Path(rel)
 	if err == nil && len(pids) > 0 {
-		tasks, err = n.TasksOf(ctx, k.pr, pids)
-	} else {
-		// A running container's list holds at least its init: an empty
-		// one is not to be trusted either.
-		rel = ""
-		source = n.Path("proc") + " (every process scanned: no cgroup lists the container's)"
-		tasks, err = n.ScanTasks(ctx, k.pr, ids)
+		tasks, terr := n.TasksOf(ctx, k.pr, pids)
+		if terr != nil {
+			return taskFigure{err: terr}
+		}
+		if tasks.Processes > 0 {
+			return taskFigure{tasks: tasks, source: n.Path(rel)}
+		}
+		err = fmt.Errorf("none of the %d processes %s lists could be read", len(pids), n.Path(rel))
 	}
+	// A running container's list holds at least its init: an empty one
+	// is not to be trusted either.
+	why := "no cgroup lists the container's"
+	switch {
+	case err == nil:
+		why = n.Path(rel) + " is empty"
+	case !node.NotMounted(err) && !node.IsNotExist(err):
+		why = err.Error()
+	}
+	tasks, err := n.ScanTasks(ctx, k.pr, ids)
 	if err != nil {
 		return taskFigure{err: err}
 	}
@@ -74,12 +83,9 @@ func (a *app) tasks(ctx context.Context, k *kernel, c *ct) taskFigure {
 	// A running container has at least its init: none found means its
 	// tasks carry an envID not tried, not that it is idle.
 	if tasks.Processes == 0 {
-		if rel != "" {
-			return taskFigure{err: fmt.Errorf("%s lists no process we could read, though %s runs", source, c.label)}
-		}
 		return taskFigure{err: fmt.Errorf("no process under %s has envID %s, though %s runs; if this kernel shows another ID there, give it with --envid", n.Path("proc"), strings.Join(ids, " or "), c.label)}
 	}
-	return taskFigure{tasks: tasks, source: source}
+	return taskFigure{tasks: tasks, source: n.Path("proc") + " (every process scanned: " + why + ")"}
 }
 
 // taskPart judges the container's uninterruptible (D) threads and shows

@@ -38,7 +38,7 @@ func TestListOnlyContainers(t *testing.T) {
 		"etc/vz/conf/213.conf":                "NAME=\"broken\nONBOOT=yes\n",
 		"etc/vz/conf/214.conf":                "symlink:../../../vz/private/214/ve.conf", // Virtuozzo 7 registration
 		"vz/private/214/ve.conf":              "NAME=\"vz7ct\"\nONBOOT=\"yes\"\n",
-		"etc/vz/conf/215.conf":                "symlink:../../../vz/private/215/ve.conf", // dangling
+		"etc/vz/conf/215.conf":                "symlink:../../../vz/private/215/ve.conf", // its private area not mounted
 		"etc/vz/conf/216.conf.destroyed":      "ONBOOT=\"yes\"\n",
 		"etc/vz/conf/7f3e2d1c-0b9a-4876.conf": "ONBOOT=\"yes\"\n",
 	}
@@ -64,7 +64,9 @@ func TestListOnlyContainers(t *testing.T) {
 		ids = append(ids, l.ID)
 		byID[l.ID] = i
 	}
-	if strings.Join(ids, " ") != "201 202 203 204 205 206 207 213 214" {
+	// 215 is a container whose private area is not mounted: listed, with
+	// the error, not left out.
+	if strings.Join(ids, " ") != "201 202 203 204 205 206 207 213 214 215" || !strings.Contains(got[byID["215"]].Error, "which does not exist (is the private area's filesystem mounted?)") {
 		t.Errorf("listed %v:\n%s", ids, out)
 	}
 	if l := got[byID["204"]]; l.Name != evil || l.State != "running" || l.OnBoot == nil || !*l.OnBoot {

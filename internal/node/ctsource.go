@@ -26,8 +26,8 @@ type Cgroups struct {
 	CPU       string // cpu,cpuacct (Virtuozzo 7 and later): <CPU>/machine.slice/<CTID>/cpu.proc.loadavg
 	VE        string // ve (Virtuozzo 7 and later): <VE>/<CTID>/ve.state, ve.clock_bootbased, cgroup.procs
 	Fairsched string // OpenVZ 6, mounted by vzctl's init script: <Fairsched>/<veid>/cgroup.procs
-	// Err says why the mount table could not be read (every hierarchy is
-	// then unknown, and callers fall back).
+	// Err says why the mount table could not be read; the hierarchies
+	// are then where the distributions mount them.
 	Err error
 }
 
@@ -41,8 +41,18 @@ const machineSlice = "machine.slice"
 // Cgroups reads proc/self/mounts for the per-container hierarchies.
 func (n Node) Cgroups(t Tracer) Cgroups {
 	ms, err := readSource(n, t, MountsRel, vzproc.ParseMounts)
+	if err == nil && len(ms) == 0 {
+		err = &hint.Error{Msg: n.Path(MountsRel) + " is empty (a host has / mounted at least)"}
+	}
 	if err != nil {
-		return Cgroups{Err: err}
+		// Where the distributions mount them, if there.
+		c := Cgroups{Err: err}
+		for dst, rel := range map[*string]string{&c.CPU: "sys/fs/cgroup/cpu,cpuacct", &c.VE: "sys/fs/cgroup/ve", &c.Fairsched: "proc/vz/fairsched"} {
+			if fi, err := os.Stat(n.Path(rel)); err == nil && fi.IsDir() {
+				*dst = rel
+			}
+		}
+		return c
 	}
 	var c Cgroups
 	for _, m := range []struct {

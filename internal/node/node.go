@@ -110,14 +110,14 @@ func ValidCTID(s string) bool {
 	return true
 }
 
-// errNotConfig marks an etc/vz/conf/<id>.conf that is not a container's
+// ErrNotConfig marks an etc/vz/conf/<id>.conf that is not a container's
 // config (a directory, a device, a symlink other than Virtuozzo 7's).
-var errNotConfig = errors.New("not a container's config")
+var ErrNotConfig = errors.New("not a container's config")
 
 // NoConfig reports whether err (from Config) says the container has no
 // config: the file is missing or is not a container's config.
 func NoConfig(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotConfig)
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNotConfig)
 }
 
 // veConf is the config in a Virtuozzo 7 container's private area, which
@@ -140,14 +140,18 @@ func (n Node) configPath(rel string) error {
 			return n.fileError(rel, err)
 		}
 		if path.Base(filepath.ToSlash(target)) != veConf {
-			return &hint.Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: errNotConfig}
+			return &hint.Error{Msg: fmt.Sprintf("%s is a symlink to %s, not a container's config (only Virtuozzo 7's link to <private>/%s is)", p, text.Clean(target, 128), veConf), Err: ErrNotConfig}
 		}
 		if fi, err = os.Stat(p); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				// The container exists; its private area is not there.
+				return &hint.Error{Msg: fmt.Sprintf("%s links to %s, which does not exist (is the private area's filesystem mounted?)", p, text.Clean(target, 128))}
+			}
 			return n.fileError(rel, err)
 		}
 	}
 	if !fi.Mode().IsRegular() {
-		return &hint.Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: errNotConfig}
+		return &hint.Error{Msg: fmt.Sprintf("%s is a %s, not a container's config", p, fileKind(fi.Mode())), Err: ErrNotConfig}
 	}
 	return nil
 }

@@ -125,6 +125,10 @@ type buckets struct {
 	scanned, noEnvID int
 }
 
+// anyEnvID reports whether every process counts, whatever its envID (a
+// cgroup's list: the kernel already said whose they are).
+func (b *buckets) anyEnvID() bool { return b.by == nil && b.only == nil }
+
 // of returns the Tasks an envID counts in; nil: not counted.
 func (b *buckets) of(env []byte) *Tasks {
 	if b.by == nil {
@@ -246,7 +250,9 @@ func (n Node) scanPids(ctx context.Context, pids []int, b *buckets, current, sca
 		st, ok := vzproc.ParseStatus(s.buf[:k])
 		if !ok {
 			b.noEnvID++
-			continue
+			if !b.anyEnvID() || st.State == 0 {
+				continue
+			}
 		}
 		tk := b.of(st.EnvID)
 		if tk == nil {

@@ -213,7 +213,7 @@ func Open(path string) (*File, error) {
 // OpenVZ 6 and Virtuozzo 7); tests may accept any (0).
 var vzctlMajor uint32 = 126
 
-// checkDevice refuses anything but a character device of vzctl's major.
+// checkDevice refuses anything but vzctl's character device (126:0).
 func checkDevice(path string, st *syscall.Stat_t) error {
 	if st.Mode&syscall.S_IFMT == syscall.S_IFLNK {
 		return openError(path, syscall.ELOOP)
@@ -223,8 +223,8 @@ func checkDevice(path string, st *syscall.Stat_t) error {
 	}
 	dev := uint64(st.Rdev) //nolint:unconvert // Rdev is uint32 on some architectures
 	major := uint32((dev>>8)&0xfff | (dev>>32)&^0xfff)
-	if vzctlMajor != 0 && major != vzctlMajor {
-		minor := uint32(dev&0xff | (dev>>12)&^0xff)
+	minor := uint32(dev&0xff | (dev>>12)&^0xff)
+	if vzctlMajor != 0 && (major != vzctlMajor || minor != 0) {
 		return &deviceError{fmt.Sprintf("%s: character device %d:%d, not the vzctl device (%d:0)", path, major, minor, vzctlMajor), []error{ErrUnsupported}}
 	}
 	return nil
