@@ -24,9 +24,9 @@ type app struct {
 // New returns check_vz_container.
 func New() *check.App {
 	a := &app{}
-	// Under raised privileges: no --root, no state file outside the state directory.
+	// Under raised privileges: no --root, no state file outside the user's state directory.
 	guard := func() error {
-		return privilege.Guard(privilege.Root(a.f.Root), privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir})
+		return privilege.Guard(privilege.Root(a.f.Root), privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.UserDir()})
 	}
 	return &check.App{Name: "check_vz_container", Tag: "VZ CONTAINER", Help: help, Icinga2: "vz_container",
 		Flags: &a.f, Common: &a.f.Common, Guard: guard, Check: a.check}
@@ -40,7 +40,7 @@ from the host's /proc), required processes, its beancounters, failcnt growth
 Examples:
   check_vz_container --ctid 204
   check_vz_container --ctid web1 --process apache2:2 --process slapd
-  check_vz_container --ctid 204 --state-file /var/lib/check_ubc/ct204.json
+  check_vz_container --ctid 204 --state-file ct204.json
   check_vz_container --ctid 206 --expect stopped --skip quota
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
