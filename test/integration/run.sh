@@ -2,7 +2,7 @@
 # make integration: the plugins and contrib/ through the real software, on
 # 127.0.0.1, with throwaway config and state: Icinga 2 (config check, then a
 # running daemon executing each CheckCommand, results read from its REST
-# API), NRPE (plugins as user nagios; contrib/nrpe through contrib/sudoers.d
+# API), NRPE (plugins as user nagios; contrib/nrpe/vzmon-sudo.cfg through contrib/sudoers.d
 # as root), Nagios 4 (config check of contrib/nagios), and
 # Monitoring::Plugin::Performance on every golden output. Needs root (it
 # installs missing Debian packages and, for the sudo test, the plugins under
@@ -29,7 +29,7 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$pid" 2>/dev/null || true
 	done
-	for f in "${INSTALLED[@]}"; do rm -f "$f"; done
+	for f in "${INSTALLED[@]}"; do rm -rf "$f"; done
 	rm -f /usr/sbin/policy-rc.d.vzmon
 	rm -rf "$T"
 }
@@ -364,7 +364,7 @@ command[ubc_incident]=$T/plugins/check_ubc --root $N/incident-204
 command[ubc_healthy]=$T/plugins/check_ubc --root $N/rhel6-vswap
 command[failcnt]=$T/plugins/check_ubc_failcnt --root $N/incident-204 --state-dir $T/state-nrpe
 command[ct_204]=$T/plugins/check_vz_container --root $N/incident-204 --ctid 204 --max-output 1023
-include=$REPO/contrib/nrpe/vzmon.cfg
+include=$REPO/contrib/nrpe/vzmon-sudo.cfg
 EOF
 NRPE=$(command -v nrpe || echo /usr/sbin/nrpe)
 CHECK_NRPE=/usr/lib/nagios/plugins/check_nrpe
@@ -392,8 +392,10 @@ else
 	nrpe_expect v2 failcnt 0 "baseline recorded"
 	nrpe_expect v2 ct_204 2 "148 runnable/blocked tasks"
 
-	# --- contrib/sudoers.d + contrib/nrpe, as root on this (non-OpenVZ) host --
+	# --- contrib/sudoers.d + contrib/nrpe/vzmon-sudo.cfg, as root on this (non-OpenVZ) host --
 	log "installing the plugins and the sudo rule"
+	# check_ubc_failcnt through sudo keeps root's state in /var/lib/check_ubc/0.
+	[ -e /var/lib/check_ubc ] || INSTALLED+=(/var/lib/check_ubc)
 	for p in check_ubc check_ubc_failcnt check_vz_container; do
 		if [ -e "/usr/lib/nagios/plugins/$p" ]; then
 			fail "/usr/lib/nagios/plugins/$p exists already; not overwriting it"
