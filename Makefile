@@ -30,7 +30,7 @@ export VERSION LEGACY_GO
 # dist and make package ran last.
 SUMS        := cd dist && sha256sum $$(ls vzmon-*.tar.gz vzmon*.rpm vzmon*.deb 2>/dev/null) > SHA256SUMS && echo dist/SHA256SUMS
 
-.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability dist package package-test
+.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability dist package package-test version
 
 ## help: list the targets
 help:
@@ -110,6 +110,10 @@ package: $(NFPM)
 ## package-test: lint, install, upgrade and remove the packages (dpkg on this machine, rpm --root), reproducibility (root; installs rpm, rpmlint, lintian)
 package-test:
 	@bash test/package/run.sh
+
+## version: print the version make builds (VERSION)
+version:
+	@echo $(VERSION)
 
 ## clean: remove build output
 clean:

@@ -14,12 +14,8 @@ REPO=$PWD
 T=$(mktemp -d /tmp/vzmon-integration.XXXXXX)
 PIDS=()
 INSTALLED=()
-FAILS=0
-START=$(date +%s)
-
-log() { printf '[%3ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; FAILS=$((FAILS + 1)); }
-ok() { printf 'ok: %s\n' "$*"; }
+# shellcheck source=test/lib.sh
+. test/lib.sh
 
 cleanup() {
 	for pid in "${PIDS[@]}"; do
@@ -30,7 +26,6 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	for f in "${INSTALLED[@]}"; do rm -rf "$f"; done
-	rm -f /usr/sbin/policy-rc.d.vzmon
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -58,24 +53,7 @@ free_port() {
 [ "$(id -u)" = 0 ] || { echo "integration tests need root (packages, nagios user, sudo)"; exit 1; }
 
 # --- packages ---------------------------------------------------------------
-pkgs=(icinga2 nagios-nrpe-server nagios-nrpe-plugin nagios4-core libmonitoring-plugin-perl sudo curl jq openssl)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "installing ${missing[*]}"
-	# Keep maintainer scripts from starting the services.
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-		chmod +x /usr/sbin/policy-rc.d
-		INSTALLED+=(/usr/sbin/policy-rc.d)
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	timeout 600 apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$T/apt.log" 2>&1 ||
-		{ timeout 300 apt-get update -qq >>"$T/apt.log" 2>&1 && timeout 600 apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$T/apt.log" 2>&1; } ||
-		{ cat "$T/apt.log"; exit 1; }
-fi
+apt_need icinga2 nagios-nrpe-server nagios-nrpe-plugin nagios4-core libmonitoring-plugin-perl sudo curl jq openssl
 id nagios >/dev/null 2>&1 || { echo "user nagios missing after installing the packages"; exit 1; }
 NAGIOS4=$(command -v nagios4 || echo /usr/sbin/nagios4)
 
