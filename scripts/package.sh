@@ -54,7 +54,7 @@ pkg() {
 	for f in postinstall.sh preremove.sh postremove.sh sudoers.in; do
 		fill "$f" > "$s/${f%.in}"
 	done
-	for f in nrpe/vzmon.cfg nrpe/vzmon-sudo.cfg cron/vzmon.cron; do
+	for f in nrpe/vzmon.cfg nrpe/vzmon-sudo.cfg nrpe/vzmon-containers.sh cron/vzmon.cron; do
 		sed "s|/usr/lib/nagios/plugins|$plugindir|g" "contrib/$f" > "$s/examples/$f"
 	done
 	# rpm marks documentation (%doc); dpkg has no such mark.
@@ -129,6 +129,7 @@ EOF
 		for f in nrpe/vzmon.cfg nrpe/vzmon-sudo.cfg cron/vzmon.cron; do
 			entry "$s/examples/$f" "$doc/examples/$f" 0644 "$doctype"
 		done
+		entry "$s/examples/nrpe/vzmon-containers.sh" "$doc/examples/nrpe/vzmon-containers.sh" 0644 "$doctype"
 		if [ "$format" = rpm ]; then
 			# rpm removes on erase only the directories a package owns;
 			# these may be shared with nagios-plugins and icinga2 (dpkg

@@ -69,6 +69,19 @@ check() {
 	if eval "$2"; then ok "$1"; else fail "$1${3:+ ($3)}"; fi
 }
 as_nagios() { setpriv --reuid=nagios --regid=nagios --init-groups env -i PATH=/usr/bin:/bin HOME=/nonexistent "$@"; }
+# addcmd ROOT CMD...: these commands, with their libraries, in ROOT.
+addcmd() {
+	local r=$1 c p l
+	shift
+	for c in "$@"; do
+		p=$(command -v "$c")
+		cp "$p" "$r/usr/bin/"
+		for l in $(ldd "$p" 2>/dev/null | grep -o '/[^ ]*'); do
+			mkdir -p "$r$(dirname "$l")"
+			cp -L "$l" "$r$l"
+		done
+	done
+}
 caps_ok() { # caps_ok FILE...: every file has exactly the plugins' capabilities
 	local f
 	for f in "$@"; do
@@ -201,7 +214,7 @@ expect "as nagios, check_ubc on this host" 3 "not an OpenVZ/Virtuozzo host" as_n
 expect "as nagios, check_ubc --root is refused (file capabilities)" 3 "refusing --root" as_nagios $DEB_DIR/check_ubc --root "$REPO/testdata/nodes/incident-204"
 # The NRPE example as shipped: every command line, as NRPE runs it.
 sed -n 's/^command\[\([^]]*\)\]=\(.*\)/\1 \2/p' /usr/share/doc/vzmon/examples/nrpe/vzmon.cfg > "$T/nrpe-commands"
-check "the NRPE example has the three plugins, no sudo" '[ "$(grep -c "$DEB_DIR/check_" "$T/nrpe-commands")" = 3 ] && ! grep -q sudo "$T/nrpe-commands"'
+check "the NRPE example has the node checks, no sudo" '[ "$(cut -d" " -f1 "$T/nrpe-commands" | tr "\n" " ")" = "check_ubc check_ubc_failcnt " ] && ! grep -q sudo "$T/nrpe-commands"'
 while read -r name cmd; do
 	expect "as nagios, NRPE example $name on this host" 3 "not an OpenVZ/Virtuozzo host" as_nagios sh -c "$cmd"
 done < "$T/nrpe-commands"
@@ -213,7 +226,9 @@ done < "$T/nrpe-commands"
 log "the plugins as nagios in a chroot whose /proc is a root-only fake node"
 NODE=$T/node
 go run ./tools/gennode -preset incident-204 -out "$NODE" >/dev/null
-mkdir -p "$NODE$DEB_DIR" "$NODE/var/lib/check_ubc" "$NODE/proc/.host"
+mkdir -p "$NODE$DEB_DIR" "$NODE/var/lib/check_ubc" "$NODE/proc/.host" "$NODE/usr/bin" "$NODE/tmp"
+addcmd "$NODE" sh sed # for the shipped container script
+cp /usr/share/doc/vzmon/examples/nrpe/vzmon-containers.sh "$NODE/tmp/"
 ln -s .host/self "$NODE/proc/self"
 cp "$DEB_DIR/check_ubc" "$NODE/check_ubc_nocaps" # cp drops the capabilities
 chown -R root:root "$NODE"
@@ -248,6 +263,19 @@ while read -r name cmd; do
 	# shellcheck disable=SC2086 # the command line, as NRPE splits it
 	expect "as nagios in the chroot, NRPE example $name" $want "$text" in_node nagios $cmd
 done < "$T/nrpe-commands"
+# The shipped script writes one NRPE command per container (the README's
+# step, as root); each runs as nagios and judges its container.
+in_node root sh /tmp/vzmon-containers.sh | sed -n 's/^command\[\([^]]*\)\]=\(.*\)/\1 \2/p' > "$T/nrpe-containers"
+got=
+while read -r name cmd; do
+	rc=0
+	# shellcheck disable=SC2086 # the command line, as NRPE splits it
+	in_node nagios $cmd > "$T/out" 2>&1 || rc=$?
+	grep -q '^VZ CONTAINER ' "$T/out" || rc="$rc($(head -c 200 "$T/out"))"
+	got="$got ${name#check_vz_container_}:$rc"
+done < "$T/nrpe-containers"
+check "vzmon-containers.sh: a command per container, each judging it as nagios" \
+	'[ "$got" = " 201:1 202:0 203:0 204:2 205:0 206:0 207:2" ]' "got:$got"
 expect "root in the chroot, after nagios: check_ubc_failcnt" 0 "baseline recorded" in_node root $DEB_DIR/check_ubc_failcnt
 check "root's state is in /var/lib/check_ubc/0/, nagios's untouched" \
 	'[ "$(stat -c "%U %a" /var/lib/check_ubc/0)" = "root 700" ] && [ "$(stat -c %U /var/lib/check_ubc/"$NAGIOS_UID"/failcnt-*.json)" = nagios ]'
@@ -270,17 +298,23 @@ include <plugins-contrib>
 object Endpoint NodeName {}
 object Zone ZoneName { endpoints = [ NodeName ] }
 template Service "generic-service" { max_check_attempts = 5; check_interval = 1m; retry_interval = 30s }
-object Host "openvz-node1" {
-  check_command = "dummy"
-  vars.openvz_node = true
-  vars.openvz_containers = [ "204", "web1" ]
-}
 include "/usr/share/doc/vzmon/examples/icinga2/services.conf"
+include "$IC/etc/vzmon-node.conf"
+EOF
+# The README's host object, its containers from check_ubc --list.
+ids=$(in_node nagios $DEB_DIR/check_ubc --list | sed -n 's/^ *"id": \("[^"]*"\),$/\1/p' | paste -sd, -)
+cat > "$IC/etc/vzmon-node.conf" <<EOF
+object Host "openvz-node" {
+  check_command = "dummy"
+  address = "127.0.0.1"
+  vars.openvz_node = true
+  vars.openvz_containers = [ $ids ]
+}
 EOF
 chown -R nagios: "$IC"
 if timeout 120 icinga2 daemon -C -c "$IC/etc/icinga2.conf" -DDataDir="$IC/lib" -DLogDir="$IC/log" -DCacheDir="$IC/cache" \
-	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 4 Services' "$IC/check.log"; then
-	ok "icinga2 daemon -C: the CheckCommands from plugins-contrib.d/vzmon.conf, 4 services of the shipped example"
+	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 9 Services' "$IC/check.log"; then
+	ok "icinga2 daemon -C: the CheckCommands from plugins-contrib.d/vzmon.conf, the shipped services on 7 containers from --list"
 else
 	grep -E 'critical|rror|Services' "$IC/check.log" | head -20
 	fail "icinga2 daemon -C with the installed CheckCommands"
@@ -306,19 +340,6 @@ check "after purge nothing is left" '[ -z "$left" ]' "left: $left"
 check "dpkg no longer knows vzmon" '! dpkg-query -W -f="\${Status}\n" vzmon 2>/dev/null | grep -q " installed"'
 
 # --- the .rpm in scratch roots ---------------------------------------------------------------
-# addcmd ROOT CMD...: these commands, with their libraries, in ROOT.
-addcmd() {
-	local r=$1 c p l
-	shift
-	for c in "$@"; do
-		p=$(command -v "$c")
-		cp "$p" "$r/usr/bin/"
-		for l in $(ldd "$p" 2>/dev/null | grep -o '/[^ ]*'); do
-			mkdir -p "$r$(dirname "$l")"
-			cp -L "$l" "$r$l"
-		done
-	done
-}
 # mkroot DIR CMD...: a root with these commands for the scriptlets,
 # /dev/null, root in passwd, and an rpm database.
 mkroot() {
