@@ -297,20 +297,17 @@ include <plugins>
 include <plugins-contrib>
 object Endpoint NodeName {}
 object Zone ZoneName { endpoints = [ NodeName ] }
+// As in Icinga 2's default conf.d/templates.conf (with a check that needs no network).
+template Host "generic-host" { check_command = "dummy" }
 template Service "generic-service" { max_check_attempts = 5; check_interval = 1m; retry_interval = 30s }
 include "/usr/share/doc/vzmon/examples/icinga2/services.conf"
 include "$IC/etc/vzmon-node.conf"
 EOF
-# The README's host object, its containers from check_ubc --list.
+# The README's host object, its containers from check_ubc --list (the
+# README's commands, check_ubc run in the fake node's chroot).
 ids=$(in_node nagios $DEB_DIR/check_ubc --list | sed -n 's/^ *"id": \("[^"]*"\),$/\1/p' | paste -sd, -)
-cat > "$IC/etc/vzmon-node.conf" <<EOF
-object Host "openvz-node" {
-  check_command = "dummy"
-  address = "127.0.0.1"
-  vars.openvz_node = true
-  vars.openvz_containers = [ $ids ]
-}
-EOF
+printf 'object Host "openvz-node" {\n  import "generic-host"\n  address = "127.0.0.1"\n  vars.openvz_node = true\n  vars.openvz_containers = [ %s ]\n}\n' "$ids" \
+	> "$IC/etc/vzmon-node.conf"
 chown -R nagios: "$IC"
 if timeout 120 icinga2 daemon -C -c "$IC/etc/icinga2.conf" -DDataDir="$IC/lib" -DLogDir="$IC/log" -DCacheDir="$IC/cache" \
 	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 9 Services' "$IC/check.log"; then
