@@ -120,7 +120,7 @@ EOF
 		entry contrib/cron/vzmon-cron "$plugindir/vzmon-cron" 0755
 		entry "$s/sudoers" /etc/sudoers.d/vzmon 0440 "config|noreplace"
 		entry contrib/icinga2/commands.conf /usr/share/icinga2/include/plugins-contrib.d/vzmon.conf 0644
-		dirs /var/lib/check_ubc
+		owndirs /var/lib/check_ubc
 		entry README.md "$doc/README.md" 0644 "$doctype"
 		entry docs/formats.md "$doc/formats.md" 0644 "$doctype"
 		for f in icinga2/services.conf icinga2/services-agent.conf nagios/commands.cfg nagios/services.cfg; do
@@ -134,7 +134,7 @@ EOF
 			# rpm removes on erase only the directories a package owns;
 			# these may be shared with nagios-plugins and icinga2 (dpkg
 			# counts directories itself).
-			dirs "${plugindir%/plugins}" "$plugindir" /usr/share/icinga2 /usr/share/icinga2/include \
+			owndirs "${plugindir%/plugins}" "$plugindir" /usr/share/icinga2 /usr/share/icinga2/include \
 				/usr/share/icinga2/include/plugins-contrib.d "$doc" "$doc/examples" "$doc/examples/icinga2" \
 				"$doc/examples/nagios" "$doc/examples/nrpe" "$doc/examples/cron" /usr/share/licenses/vzmon
 			entry CHANGELOG.md "$doc/CHANGELOG.md" 0644 doc
@@ -152,8 +152,8 @@ EOF
 	"$nfpm" package --config "$s/nfpm.yaml" --packager "$format" --target dist/
 }
 
-# dirs DIR...: directories the package owns, root 0755.
-dirs() {
+# owndirs DIR...: directories the package owns, root 0755.
+owndirs() {
 	for d in "$@"; do
 		echo "  - dst: $d"
 		echo "    type: dir"

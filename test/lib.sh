@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the root test scripts (test/integration/run.sh,
 # test/package/run.sh): progress lines with the elapsed time, and the
 # failure count the script's exit status reports.

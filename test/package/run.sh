@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # check's conditions are strings, evaluated when checked
 # make package-test: the rpm and deb packages as a node admin meets them.
 #  - make dist and make package twice: identical SHA256SUMS (reproducible);
 #  - lintian and rpmlint clean (overrides justified in packaging/); payloads
@@ -80,6 +81,12 @@ addcmd() {
 			mkdir -p "$r$(dirname "$l")"
 			cp -L "$l" "$r$l"
 		done
+	done
+}
+existing() { # existing PATH...: those that exist
+	local p
+	for p in "$@"; do
+		[ ! -e "$p" ] || printf '%s ' "$p"
 	done
 }
 caps_ok() { # caps_ok FILE...: every file has exactly the plugins' capabilities
@@ -332,7 +339,8 @@ expect "dpkg --remove" 0 "Removing vzmon" dpkg --remove vzmon
 check "after remove: no plugins, no CheckCommands; the state and the sudoers file stay until purge" \
 	'[ ! -e $DEB_DIR/check_ubc ] && [ ! -e /usr/share/icinga2/include/plugins-contrib.d/vzmon.conf ] && [ -d /var/lib/check_ubc/"$NAGIOS_UID" ] && [ -e /etc/sudoers.d/vzmon ]'
 expect "dpkg --purge" 0 "Purging configuration files for vzmon" dpkg --purge vzmon
-left=$(ls -d /var/lib/check_ubc /etc/sudoers.d/vzmon* /usr/share/doc/vzmon /usr/share/icinga2/include/plugins-contrib.d/vzmon.conf "${PLUGINS[@]/#/$DEB_DIR/}" $DEB_DIR/vzmon-cron 2>/dev/null || true)
+left=$(existing /var/lib/check_ubc /etc/sudoers.d/vzmon /etc/sudoers.d/vzmon.dpkg-dist /usr/share/doc/vzmon \
+	/usr/share/icinga2/include/plugins-contrib.d/vzmon.conf "${PLUGINS[@]/#/$DEB_DIR/}" $DEB_DIR/vzmon-cron)
 check "after purge nothing is left" '[ -z "$left" ]' "left: $left"
 check "dpkg no longer knows vzmon" '! dpkg-query -W -f="\${Status}\n" vzmon 2>/dev/null | grep -q " installed"'
 
@@ -386,7 +394,7 @@ rpmr "$R" -e vzmon > "$T/rpm.log"
 left=$(cd "$R" && find . -path ./usr/bin -prune -o -path ./usr/lib -prune -o -path ./usr/lib64 -prune -o -path ./root -prune -o -path ./dev -prune -o ! -type d -print | sort | tr '\n' ' ')
 check "rpm -e: state, plugins, CheckCommands and docs gone; the edited sudoers kept as .rpmsave, the upgrade's .rpmnew left (rpm's rules)" \
 	'[ "$left" = "./bin ./etc/group ./etc/passwd ./etc/sudoers.d/vzmon.rpmnew ./etc/sudoers.d/vzmon.rpmsave ./lib ./lib64 ./sbin " ]' "left: $left"
-left=$(cd "$R" && ls -d usr/lib64/nagios usr/share/icinga2 usr/share/doc/vzmon usr/share/licenses/vzmon var/lib/check_ubc 2>/dev/null | tr '\n' ' ' || true)
+left=$(existing "$R"/usr/lib64/nagios "$R"/usr/share/icinga2 "$R"/usr/share/doc/vzmon "$R"/usr/share/licenses/vzmon "$R"/var/lib/check_ubc)
 check "rpm -e: no directories of the package's left" '[ -z "$left" ]' "left: $left"
 
 # Where setcap is missing, and on a 2.6.32 kernel: warnings, never a failure.
