@@ -328,6 +328,10 @@ fi
 sed -i 's/^# //' /etc/sudoers.d/vzmon
 cp /etc/sudoers.d/vzmon "$T/sudoers-edited"
 expect "with the rules enabled, nagios may sudo the plugins" 3 "not an OpenVZ/Virtuozzo host" as_nagios sudo -n $DEB_DIR/check_ubc
+# The recipe before per-user state directories made /var/lib/check_ubc the
+# monitoring user's, 0700: the upgrade makes it root's, 0755, again.
+chown nagios: /var/lib/check_ubc
+chmod 0700 /var/lib/check_ubc
 log "dpkg -i $(basename "$DEB2") (upgrade, keeping the edited sudoers file)"
 expect "dpkg -i (upgrade)" 0 "Unpacking vzmon ($V2-1) over ($V-1)" dpkg -i --force-confold "$DEB2"
 check "getcap after upgrade: $CAPS on all three" 'caps_ok "${PLUGINS[@]/#/$DEB_DIR/}"'
@@ -335,6 +339,7 @@ check "the upgrade replaced the plugins (-V: $V2)" '[ "$($DEB_DIR/check_ubc -V)"
 check "the edited sudoers file is kept, the package's new one beside it (.dpkg-dist)" \
 	'cmp -s /etc/sudoers.d/vzmon "$T/sudoers-edited" && grep -q "changed by make package-test" /etc/sudoers.d/vzmon.dpkg-dist'
 check "the state survives the upgrade" 'ls /var/lib/check_ubc/"$NAGIOS_UID"/failcnt-*.json >/dev/null'
+check "/var/lib/check_ubc of the old recipe (nagios, 0700) is root:root 0755 again" '[ "$(stat -c "%U:%G %a" /var/lib/check_ubc)" = "root:root 755" ]'
 expect "dpkg --remove" 0 "Removing vzmon" dpkg --remove vzmon
 check "after remove: no plugins, no CheckCommands; the state and the sudoers file stay until purge" \
 	'[ ! -e $DEB_DIR/check_ubc ] && [ ! -e /usr/share/icinga2/include/plugins-contrib.d/vzmon.conf ] && [ -d /var/lib/check_ubc/"$NAGIOS_UID" ] && [ -e /etc/sudoers.d/vzmon ]'
