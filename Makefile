@@ -2,36 +2,44 @@
 #
 ## Targets (make help lists them):
 
-MODULE      := $(shell go list -m)
 PLUGINS     := check_ubc check_ubc_failcnt check_vz_container
 # Versions are the git tags v0.x.y; between tags (or with none yet) git
 # describe's form v0.0.0-<commits>-g<hash>, which rpm, dpkg and semver order.
 VERSION     ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || \
                  echo "v0.0.0-$$(git rev-list --count HEAD 2>/dev/null || echo 0)-g$$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)")
-# Release binaries must run on OpenVZ 6 nodes (RHEL6, Linux 2.6.32); Go 1.24+
-# needs Linux 3.2, so builds use the last Go 1.23 (fetched through the module
-# proxy). Tests use the machine's Go.
-BUILD_GO    ?= go1.23.12
-PREFIX      ?= /usr/lib/nagios/plugins
+# Builds use the machine's Go (security fixes; Linux >= 3.2: EL7 and later,
+# Debian). Go 1.24 and later need Linux 3.2, so the builds for OpenVZ 6's
+# 2.6.32 kernels (the EL6 rpm, the -legacy tarballs, or make build
+# BUILD_GO=go1.23.12) use the last Go 1.23, fetched through the module proxy.
+BUILD_GO    ?= local
+LEGACY_GO   := go1.23.12
+# The distribution's plugin directory: EL's Nagios, NRPE and Icinga 2 look
+# in /usr/lib64/nagios/plugins (64-bit), Debian's in /usr/lib/nagios/plugins.
+PREFIX      ?= $(shell if [ -d /usr/lib64/nagios/plugins ] || { [ -e /etc/redhat-release ] && [ -d /usr/lib64 ]; }; \
+                 then echo /usr/lib64/nagios/plugins; else echo /usr/lib/nagios/plugins; fi)
 DESTDIR     ?=
 FUZZTIME    ?= 10s
+# Tools pinned and built once per machine (go-tool below).
+GOBIN_DIR   := $(shell go env GOPATH)/bin
 GOLANGCI_LINT_VERSION := v2.15.0
-GOLANGCI_LINT := $(shell go env GOPATH)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
-# -V, the tarballs and the packages all say the version without the tag's v.
-VERSION_NUM  = $(patsubst v%,%,$(VERSION))
-LDFLAGS     := -s -w -buildid= -X $(MODULE)/internal/version.version=$(VERSION_NUM)
-BUILD       := CGO_ENABLED=0 GOTOOLCHAIN=$(BUILD_GO) GOFLAGS=-buildvcs=false go build -trimpath -ldflags "$(LDFLAGS)"
+GOLANGCI_LINT := $(GOBIN_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+NFPM_VERSION := v2.45.2
+NFPM        := $(GOBIN_DIR)/nfpm-$(NFPM_VERSION)
+export VERSION LEGACY_GO
+# dist/SHA256SUMS covers the tarballs and packages there, whichever of make
+# dist and make package ran last.
+SUMS        := cd dist && sha256sum $$(ls vzmon-*.tar.gz vzmon*.rpm vzmon*.deb 2>/dev/null) > SHA256SUMS && echo dist/SHA256SUMS
 
-.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability dist
+.PHONY: help build test demo bench fuzz lint install clean contrib integration reliability dist package package-test version
 
 ## help: list the targets
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 
-## build: static, reproducible plugin binaries in bin/ (Go 1.23 for 2.6.32 kernels)
+## build: static, reproducible plugin binaries in bin/ (BUILD_GO=go1.23.12 for 2.6.32 kernels)
 build:
-	@mkdir -p bin
-	@for p in $(PLUGINS); do echo "build bin/$$p ($(VERSION))"; $(BUILD) -o bin/$$p ./cmd/$$p || exit 1; done
+	@echo "build bin/ ($(VERSION), Go $(BUILD_GO))"
+	@./scripts/build.sh bin "$$(go env GOARCH)" $(BUILD_GO)
 
 ## test: lint, then every test with the race detector (the fast parts of the long ones)
 test: lint
@@ -46,9 +54,10 @@ reliability:
 demo: build
 	@./scripts/demo.sh
 
-## integration: the plugins and contrib/ through real Icinga 2, NRPE, Nagios 4 and sudo (root; installs missing packages)
+## integration: the plugins and contrib/ through real Icinga 2, NRPE, Nagios 4 and sudo, then package-test (root; installs missing packages)
 integration:
 	@bash test/integration/run.sh
+	@$(MAKE) --no-print-directory package-test
 
 ## bench: the benchmarks of the hot paths
 bench:
@@ -62,27 +71,49 @@ fuzz:
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
 
-# golangci-lint is pinned and built once per machine from the module proxy
-# with the machine's Go (it needs a newer Go than the module's 1.23), kept
-# under its version's name beside Go's other binaries; it is never a
-# dependency of the plugins.
+# go-tool PACKAGE,VERSION: golangci-lint and nfpm are pinned and built once
+# per machine from the module proxy with the machine's Go (they need a newer
+# Go than the module's 1.23), kept under their version's name beside Go's
+# other binaries; they are never dependencies of the plugins.
+define go-tool
+	@echo "installing $(notdir $(1)) $(2) (once per machine)"
+	@tmp=$$(mktemp -d) && GOBIN=$$tmp GOFLAGS= go install $(1)@$(2) && \
+		mkdir -p $(GOBIN_DIR) && mv $$tmp/$(notdir $(1)) $@ && rmdir $$tmp
+endef
+
 $(GOLANGCI_LINT):
-	@echo "installing golangci-lint $(GOLANGCI_LINT_VERSION) (once per machine)"
-	@tmp=$$(mktemp -d) && GOBIN=$$tmp GOFLAGS= go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) && \
-		mkdir -p $(dir $(GOLANGCI_LINT)) && mv $$tmp/golangci-lint $(GOLANGCI_LINT) && rmdir $$tmp
+	$(call go-tool,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+$(NFPM):
+	$(call go-tool,github.com/goreleaser/nfpm/v2/cmd/nfpm,$(NFPM_VERSION))
 
 ## contrib: regenerate contrib/icinga2/commands.conf from the plugins' flags
 contrib:
 	@./scripts/gen-contrib.sh
 
-## install: copy the plugins to $(DESTDIR)$(PREFIX) (default /usr/lib/nagios/plugins)
+## install: copy the plugins and vzmon-cron to $(DESTDIR)$(PREFIX) (default: the distribution's plugin directory)
 install: build
 	install -d $(DESTDIR)$(PREFIX)
-	@for p in $(PLUGINS); do install -m 0755 bin/$$p $(DESTDIR)$(PREFIX)/$$p; done
+	@for p in $(PLUGINS); do echo "install $(DESTDIR)$(PREFIX)/$$p"; install -m 0755 bin/$$p $(DESTDIR)$(PREFIX)/$$p || exit 1; done
+	install -m 0755 contrib/cron/vzmon-cron $(DESTDIR)$(PREFIX)/vzmon-cron
 
 ## dist: release tarballs per architecture (and -legacy for 2.6.32 kernels) with SHA256SUMS in dist/, reproducible
 dist:
-	@VERSION=$(VERSION) ./scripts/dist.sh
+	@./scripts/dist.sh
+	@$(SUMS)
+
+## package: rpm (EL7+, and .el6 built with Go 1.23.12) and deb (amd64) in dist/ with nfpm, reproducible
+package: $(NFPM)
+	@NFPM=$(NFPM) ./scripts/package.sh
+	@$(SUMS)
+
+## package-test: lint, install, upgrade and remove the packages (dpkg on this machine, rpm --root), reproducibility (root; installs rpm, rpmlint, lintian)
+package-test:
+	@bash test/package/run.sh
+
+## version: print the version make builds (VERSION)
+version:
+	@echo $(VERSION)
 
 ## clean: remove build output
 clean:

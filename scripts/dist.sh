@@ -1,19 +1,17 @@
 #!/bin/sh
 # Builds the release tarballs in dist/: one per architecture with the
 # machine's Go (EL7 and later, Debian: Linux >= 3.2), and -legacy ones with
-# Go 1.23.12 for OpenVZ 6's 2.6.32 kernels (Go >= 1.24 needs Linux 3.2), then
-# SHA256SUMS. Reproducible: every timestamp is the commit's
-# (SOURCE_DATE_EPOCH), owners are 0, entries sorted, gzip without a name or
-# time; two runs of one commit give identical files.
+# Go 1.23.12 for OpenVZ 6's 2.6.32 kernels (Go >= 1.24 needs Linux 3.2).
+# Reproducible: every timestamp is the commit's (SOURCE_DATE_EPOCH), owners
+# are 0, entries sorted, gzip without a name or time; two runs of one
+# commit give identical files. make dist then writes SHA256SUMS.
 set -eu
 cd "$(dirname "$0")/.."
 version=${VERSION:?VERSION is set by make dist}
 v=${version#v}
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
-ldflags="-s -w -buildid= -X github.com/vzmon/vzmon/internal/version.version=$v"
-plugins="check_ubc check_ubc_failcnt check_vz_container"
 mkdir -p dist
-rm -f dist/vzmon-*.tar.gz dist/SHA256SUMS
+rm -f dist/vzmon-*.tar.gz
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
@@ -21,11 +19,7 @@ trap 'rm -rf "$stage"' EXIT
 pack() {
 	name=$1 arch=$2 toolchain=$3
 	dir="$stage/$name"
-	mkdir -p "$dir"
-	for p in $plugins; do
-		CGO_ENABLED=0 GOOS=linux GOARCH="$arch" GOTOOLCHAIN="$toolchain" GOFLAGS=-buildvcs=false \
-			go build -trimpath -ldflags "$ldflags" -o "$dir/$p" "./cmd/$p"
-	done
+	./scripts/build.sh "$dir" "$arch" "$toolchain"
 	cp -R contrib "$dir/contrib"
 	mkdir -p "$dir/docs"
 	cp README.md LICENSE CHANGELOG.md "$dir/"
@@ -43,7 +37,5 @@ for arch in amd64 386 arm64; do
 	pack "vzmon-$v-linux-$arch" "$arch" local
 done
 for arch in amd64 386; do
-	pack "vzmon-$v-linux-$arch-legacy" "$arch" go1.23.12
+	pack "vzmon-$v-linux-$arch-legacy" "$arch" "${LEGACY_GO:-go1.23.12}"
 done
-(cd dist && sha256sum vzmon-*.tar.gz > SHA256SUMS)
-echo dist/SHA256SUMS

@@ -32,9 +32,9 @@ type app struct {
 func New() *check.App { return newApp(&app{euid: os.Geteuid()}) }
 
 func newApp(a *app) *check.App {
-	// Under raised privileges: no --root, no state file outside the state directory.
+	// Under raised privileges: no --root, no state file outside the user's state directory.
 	guard := func() error {
-		return privilege.Guard(privilege.Root(a.f.Root), privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir})
+		return privilege.Guard(privilege.Root(a.f.Root), privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.UserDir()})
 	}
 	return &check.App{Name: "check_vz_container", Tag: "VZ CONTAINER", Help: help, Icinga2: "vz_container",
 		Flags: &a.f, Common: &a.f.Common, Guard: guard, Check: a.check}
@@ -50,7 +50,7 @@ run.
 Examples:
   check_vz_container --ctid 204
   check_vz_container --ctid web1 --process apache2:2 --process slapd
-  check_vz_container --ctid 204 --state-file /var/lib/check_ubc/ct204.json
+  check_vz_container --ctid 204 --state-file ct204.json
   check_vz_container --ctid 206 --expect stopped --skip quota
   check_vz_container --all --exclude-ctid 206
 

@@ -40,7 +40,7 @@ type Flags struct {
 	ExcludeResource []string         `name:"exclude-resource" sep:"none" placeholder:"NAME,..." help:"Skip these beancounters."`
 	QuotaWarning    *threshold.Range `name:"quota-warning" default:"90" placeholder:"RANGE" help:"Warning range over disk and inode usage in percent of the soft limit (of the hard limit where there is no soft one)."`
 	QuotaCritical   *threshold.Range `name:"quota-critical" default:"100" placeholder:"RANGE" help:"Critical range over quota usage in percent (default: above the soft limit, when the grace period runs)."`
-	StateFile       string           `name:"state-file" placeholder:"PATH" help:"Also alert on failcnt growth, keeping the previous failcnts in PATH (as check_ubc_failcnt does)."`
+	StateFile       string           `name:"state-file" placeholder:"PATH" help:"Also alert on failcnt growth, keeping the previous failcnts in PATH (as check_ubc_failcnt does); a plain name is a file in /var/lib/check_ubc/<uid>/."`
 	FailcntRanges   struct {
 		Warning  *threshold.Range `name:"failcnt-warning" default:"0" placeholder:"RANGE" help:"With --state-file: warning range over the increase of one failcnt (default: any)."`
 		Critical *threshold.Range `name:"failcnt-critical" placeholder:"RANGE" help:"With --state-file: critical range over the increase of one failcnt."`

@@ -30,8 +30,8 @@ type Flags struct {
 	Select     selection.Flags `embed:""`
 	Ranges     `embed:""`
 	Growth     growth.Flags  `embed:""`
-	StateFile  string        `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one)."`
-	StateDir   string        `name:"state-dir" placeholder:"DIR" help:"Directory of the default state files (created 0700; default /var/lib/check_ubc)."`
+	StateFile  string        `name:"state-file" placeholder:"PATH" help:"State file (default: <state-dir>/failcnt-<hash of the selection>.json, so checks with different selections never share one); a plain name is a file in /var/lib/check_ubc/<uid>/."`
+	StateDir   string        `name:"state-dir" placeholder:"DIR" help:"Directory of the default state files (created 0700; default /var/lib/check_ubc/<uid>, one per user)."`
 	MaxOutput  cli.MaxOutput `name:"max-output" default:"1023" placeholder:"BYTES" help:"Cut the long output to fit BYTES (default 1023, the NRPE 2 limit; 0 = no limit)."`
 }
 
@@ -51,11 +51,11 @@ type app struct {
 // New returns check_ubc_failcnt.
 func New() *check.App {
 	a := &app{}
-	// Under raised privileges: no --root, no state outside the state directory.
+	// Under raised privileges: no --root, no state outside the user's state directory.
 	guard := func() error {
 		return privilege.Guard(privilege.Root(a.f.Root),
-			privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: statefile.DefaultDir},
-			privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.DefaultDir})
+			privilege.Path{Flag: "--state-dir", Value: a.f.StateDir, Default: statefile.UserDir()},
+			privilege.Path{Flag: "--state-file", Value: a.f.StateFile, Dir: statefile.UserDir()})
 	}
 	return &check.App{Name: "check_ubc_failcnt", Tag: "UBC FAILCNT", Help: help, Icinga2: "ubc_failcnt",
 		Flags: &a.f, Common: &a.f.Common, Guard: guard, Check: a.check}
@@ -67,7 +67,7 @@ alarm. The first run records a baseline. An increase stays reported for
 --hold (default 15m) so that Nagios/Icinga retries reach a HARD state.
 
 Examples:
-  check_ubc_failcnt                           whole node, state under /var/lib/check_ubc
+  check_ubc_failcnt                           whole node, state under /var/lib/check_ubc/<uid>
   check_ubc_failcnt --ctid 204 --hold 30m
   check_ubc_failcnt -w 10 -c 1000 --critical-resource none
   check_ubc_failcnt --exclude-resource physpages,swappages
@@ -82,7 +82,7 @@ func (a *app) check(ctx context.Context, pr *check.Progress) check.Result {
 	if path == "" {
 		dir := a.f.StateDir
 		if dir == "" {
-			dir = statefile.DefaultDir
+			dir = statefile.UserDir()
 		}
 		path = growth.StatePath(dir, key, n.Root)
 	}

@@ -325,6 +325,41 @@ func TestSelectionsDoNotShareState(t *testing.T) {
 	}
 }
 
+// The default state, and a plain --state-file name, are in the user's own
+// directory below the shared one (issue 13 item 4), with the same reading.
+func TestDefaultStateIsPerUser(t *testing.T) {
+	s := newStory(t)
+	old := statefile.DefaultDir
+	statefile.DefaultDir = filepath.Join(filepath.Dir(s.state), "check_ubc")
+	t.Cleanup(func() { statefile.DefaultDir = old })
+	checktest.WriteNode(t, s.root, s.node.Write)
+	user := filepath.Join(statefile.DefaultDir, strconv.Itoa(os.Geteuid()))
+	if os.Geteuid() != 0 {
+		// Only root creates the shared directory.
+		if err := os.Mkdir(statefile.DefaultDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		file string
+	}{
+		{nil, "failcnt-*.json"},
+		{[]string{"--state-file", "ct204.json", "--ctid", "204"}, "ct204.json"},
+	} {
+		out, code := checktest.Run(checkfailcnt.New(), append([]string{"--root", s.root}, c.args...)...)
+		if code != 0 || !strings.Contains(out, "baseline recorded") || !strings.Contains(out, user+"/") {
+			t.Fatalf("%v: exit %d:\n%s", c.args, code, out)
+		}
+		if files, _ := filepath.Glob(filepath.Join(user, c.file)); len(files) != 1 {
+			t.Fatalf("%v: no %s in %s", c.args, c.file, user)
+		}
+	}
+	if fi, err := os.Stat(user); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("%s: %v %v, want 0700", user, err, fi)
+	}
+}
+
 // The summary names the window as given (issue 10 item 11: "--hold 1h30m"
 // printed "in the last 1h3").
 func TestWindowWording(t *testing.T) {

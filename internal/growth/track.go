@@ -40,12 +40,13 @@ type Outcome struct {
 // it with the state lock held.
 type Reader func() (*ubc.Snapshot, *selection.Selection, error)
 
-// Track runs the comparison against the state file of the selection key:
+// Track runs the comparison against the state file of the selection key
+// (path, or a plain name in the user's state directory: statefile.Resolve):
 // lock, read the node, load, compare, save, judge. The node is read under
 // the lock: a run holding an older read than the state's would see
 // counters go down and mistake that for a restart.
 func (f *Flags) Track(ctx context.Context, pr *check.Progress, n node.Node, key, path string, judge Judge, read Reader) (*Outcome, *ubc.Snapshot, error) {
-	out := &Outcome{Path: path}
+	out := &Outcome{Path: statefile.Resolve(path)}
 	pr.Stage("opening state file %s", out.Path)
 	store, err := statefile.Open(out.Path)
 	if err != nil {

@@ -61,10 +61,11 @@ type Path struct {
 	Flag  string
 	Value string
 	// Dir is the directory a file must sit in directly (no subdirectory,
-	// no ".."): a caller who can write there (the monitoring user owns the
+	// no ".."): a caller who can write there (the monitoring user owns its
 	// state directory under file capabilities) could otherwise plant a
-	// symlinked subdirectory and have the plugin create files anywhere.
-	// "" means the value must equal Default, as --root must be /.
+	// symlinked subdirectory and have the plugin create files anywhere. A
+	// plain name (no slash) is accepted too: the plugin takes it as a file
+	// in Dir. "" means the value must equal Default, as --root must be /.
 	Dir     string
 	Default string
 }
@@ -79,12 +80,12 @@ func Guard(paths ...Path) error {
 		return nil
 	}
 	for _, p := range paths {
-		if p.Value == "" || p.Value == p.Default || p.Dir != "" && directlyIn(p.Value, p.Dir) {
+		if p.Value == "" || p.Value == p.Default || p.Dir != "" && (plainName(p.Value) || directlyIn(p.Value, p.Dir)) {
 			continue
 		}
-		where := "the default"
+		where := "the default (" + p.Default + ")"
 		if p.Dir != "" {
-			where = "directly in " + p.Dir
+			where = "directly in " + p.Dir + " (or a plain file name)"
 		}
 		return fmt.Errorf("refusing %s %q: the plugin runs with privileges its caller lacks (%s), so paths must stay %s", p.Flag, text.Clean(p.Value, 80), how, where)
 	}
@@ -96,5 +97,10 @@ func Guard(paths ...Path) error {
 func directlyIn(path, dir string) bool {
 	parent, name := filepath.Split(path)
 	return filepath.IsAbs(path) && path == filepath.Clean(path) &&
-		filepath.Clean(parent) == filepath.Clean(dir) && name != "" && name != "." && name != ".."
+		filepath.Clean(parent) == filepath.Clean(dir) && plainName(name)
+}
+
+// plainName reports whether name is one path component other than "." and "..".
+func plainName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsRune(name, '/')
 }

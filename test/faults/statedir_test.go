@@ -12,15 +12,17 @@ import (
 	"github.com/vzmon/vzmon/internal/checktest"
 )
 
-// capState is a check_ubc_failcnt with file capabilities, as the README's
-// setcap recipe makes it, built to keep its state in a test directory
-// owned by user nobody (the monitoring user of the recipe).
+// capState is a check_ubc_failcnt with file capabilities, as the packages
+// install it, built to keep its state in a test directory laid out as the
+// packages lay out /var/lib/check_ubc: state is root's, 0755, and the
+// plugin creates user nobody's (the monitoring user's) directory in it.
 type capState struct {
-	bin, state, victim string
+	bin, state, user, victim string
 }
 
-// newCapState builds the copy, or skips where file capabilities cannot be
-// set (the filesystem refuses security.capability, or not root).
+// newCapState builds the copy and runs it once with the defaults, which
+// must create nobody's state directory; it skips where file capabilities
+// cannot be set (the filesystem refuses security.capability, or not root).
 func newCapState(t *testing.T) capState {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -28,11 +30,9 @@ func newCapState(t *testing.T) capState {
 	}
 	base := sharedDir(t, "vzmon-capstate-") // root-owned 0755, like /var/lib
 	c := capState{bin: filepath.Join(base, "check_ubc_failcnt"), state: filepath.Join(base, "state"), victim: filepath.Join(base, "victim")}
-	// The state directory of the recipe: owned by the monitoring user.
-	if err := os.Mkdir(c.state, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(c.state, 65534, 65534); err != nil {
+	c.user = filepath.Join(c.state, "65534")
+	// The shared state directory, as the packages create it.
+	if err := os.Mkdir(c.state, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	// victim stands for /etc: root-owned, not writable by nobody.
@@ -56,13 +56,40 @@ func newCapState(t *testing.T) capState {
 	if out, _ := c.run("--root", base); !strings.Contains(out, "refusing --root") || !strings.Contains(out, "file capabilities") {
 		t.Fatalf("the capability copy does not run elevated as nobody (no_new_privs, or capabilities ignored):\n%s", out)
 	}
+	// The first default run creates nobody's own directory, 0700, and its
+	// lock file there. (It then reads the beancounters, which this machine
+	// does not have: --root is refused under raised privileges.)
+	out, _ := c.run()
+	if strings.Contains(out, "refusing") {
+		t.Fatalf("the default state path was refused:\n%s", out)
+	}
+	ownedByNobody(t, c.user, 0o700|os.ModeDir)
+	locks, _ := filepath.Glob(filepath.Join(c.user, "failcnt-*.json.lock"))
+	if len(locks) != 1 {
+		t.Fatalf("no lock file in %s after a default run:\n%s", c.user, out)
+	}
+	ownedByNobody(t, locks[0], 0o600)
 	return c
+}
+
+// ownedByNobody fails unless path is user nobody's with exactly mode.
+func ownedByNobody(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Sys().(*syscall.Stat_t).Uid != 65534 || fi.Mode() != mode {
+		t.Fatalf("%s: %v %v, want owned by nobody with mode %v", path, err, fi, mode)
+	}
 }
 
 // run runs the copy as user nobody.
 func (c capState) run(args ...string) (string, int) {
+	return c.runAs(asNobody, args...)
+}
+
+// runAs runs the copy with these credentials (nil: as root).
+func (c capState) runAs(cred *syscall.SysProcAttr, args ...string) (string, int) {
 	cmd := exec.Command(c.bin, args...)
-	cmd.SysProcAttr = asNobody
+	cmd.SysProcAttr = cred
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	out, _ := cmd.CombinedOutput()
 	return string(out), cmd.ProcessState.ExitCode()
@@ -79,11 +106,20 @@ func symlinkAsNobody(t *testing.T, target, link string) {
 	}
 }
 
-// Issue 10, item 1: with the capability recipe, the monitoring user owns
-// the state directory and could plant a symlink in it; a --state-file
-// below it then made the plugin create directories (and files) anywhere
-// with CAP_DAC_OVERRIDE. Every variant must be refused, with nothing
-// created outside the state directory.
+// victimEmpty fails when anything was created in the root-owned directory.
+func (c capState) victimEmpty(t *testing.T) {
+	t.Helper()
+	if entries, _ := os.ReadDir(c.victim); len(entries) != 0 {
+		t.Fatalf("created in the root-owned directory: %v", entries)
+	}
+}
+
+// Issue 10, item 1: with file capabilities the monitoring user owns its
+// state directory and could plant a symlink in it; a --state-file below
+// it then made the plugin create directories (and files) anywhere with
+// CAP_DAC_OVERRIDE. Every variant must be refused, with nothing created
+// outside the state directory; so must state in the shared directory or
+// another user's.
 func TestCapabilityStateDirCannotBeEscaped(t *testing.T) {
 	c := newCapState(t)
 	cases := []struct {
@@ -93,25 +129,32 @@ func TestCapabilityStateDirCannotBeEscaped(t *testing.T) {
 		want  string
 	}{
 		{"the reported attack: a symlinked subdirectory", func() {
-			symlinkAsNobody(t, c.victim, filepath.Join(c.state, "a"))
-		}, []string{"--state-file", filepath.Join(c.state, "a", "evil.d", "x.json")}, "refusing --state-file"},
+			symlinkAsNobody(t, c.victim, filepath.Join(c.user, "a"))
+		}, []string{"--state-file", filepath.Join(c.user, "a", "evil.d", "x.json")}, "refusing --state-file"},
 		{"a symlinked parent of the state file", func() {
-			symlinkAsNobody(t, c.victim, filepath.Join(c.state, "b"))
-		}, []string{"--state-file", filepath.Join(c.state, "b", "x.json")}, "refusing --state-file"},
+			symlinkAsNobody(t, c.victim, filepath.Join(c.user, "b"))
+		}, []string{"--state-file", filepath.Join(c.user, "b", "x.json")}, "refusing --state-file"},
 		{"dot-dot out of the state directory", nil,
-			[]string{"--state-file", c.state + "/../victim/x.json"}, "refusing --state-file"},
+			[]string{"--state-file", c.user + "/../../victim/x.json"}, "refusing --state-file"},
 		{"dot-dot through a symlink back into it", func() {
-			symlinkAsNobody(t, c.victim, filepath.Join(c.state, "c"))
-		}, []string{"--state-file", c.state + "/c/../x.json"}, "refusing --state-file"},
+			symlinkAsNobody(t, c.victim, filepath.Join(c.user, "c"))
+		}, []string{"--state-file", c.user + "/c/../x.json"}, "refusing --state-file"},
+		{"dot-dot as a plain name", nil, []string{"--state-file", ".."}, "refusing --state-file"},
 		// The node is read (and here found missing) before the state file
 		// is opened; internal/statefile's tests refuse the symlink itself.
 		{"the state file is a symlink", func() {
-			symlinkAsNobody(t, filepath.Join(c.victim, "x.json"), filepath.Join(c.state, "x.json"))
-		}, []string{"--state-file", filepath.Join(c.state, "x.json")}, "UNKNOWN"},
+			symlinkAsNobody(t, filepath.Join(c.victim, "x.json"), filepath.Join(c.user, "x.json"))
+		}, []string{"--state-file", filepath.Join(c.user, "x.json")}, "UNKNOWN"},
 		{"the lock file is a symlink", func() {
-			symlinkAsNobody(t, filepath.Join(c.victim, "y.lock"), filepath.Join(c.state, "y.json.lock"))
-		}, []string{"--state-file", filepath.Join(c.state, "y.json")}, "is a symlink"},
+			symlinkAsNobody(t, filepath.Join(c.victim, "y.lock"), filepath.Join(c.user, "y.json.lock"))
+		}, []string{"--state-file", filepath.Join(c.user, "y.json")}, "is a symlink"},
+		{"the lock file of a plain name is a symlink", func() {
+			symlinkAsNobody(t, filepath.Join(c.victim, "z.lock"), filepath.Join(c.user, "z.json.lock"))
+		}, []string{"--state-file", "z.json"}, "is a symlink"},
 		{"another state directory", nil, []string{"--state-dir", c.victim}, "refusing --state-dir"},
+		{"the shared directory", nil, []string{"--state-file", filepath.Join(c.state, "x.json")}, "refusing --state-file"},
+		{"the shared directory as --state-dir", nil, []string{"--state-dir", c.state}, "refusing --state-dir"},
+		{"root's directory", nil, []string{"--state-file", filepath.Join(c.state, "0", "x.json")}, "refusing --state-file"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,34 +165,92 @@ func TestCapabilityStateDirCannotBeEscaped(t *testing.T) {
 			if code != 3 || !strings.Contains(out, tc.want) {
 				t.Errorf("exit %d, want UNKNOWN with %q:\n%s", code, tc.want, out)
 			}
-			if entries, _ := os.ReadDir(c.victim); len(entries) != 0 {
-				t.Fatalf("created in the root-owned directory: %v", entries)
+			c.victimEmpty(t)
+			if entries, _ := os.ReadDir(c.state); len(entries) != 1 {
+				t.Fatalf("created in the shared directory: %v", entries)
 			}
 		})
 	}
-	// The default path still works: the run creates its lock file, owned
-	// by the monitoring user, in the state directory. (It then reads the
-	// beancounters, which this machine does not have: --root is refused
-	// under raised privileges.)
-	out, _ := c.run()
+	// A plain name is a file in nobody's directory.
+	out, _ := c.run("--state-file", "ct204.json")
 	if strings.Contains(out, "refusing") {
-		t.Fatalf("the default state path was refused:\n%s", out)
+		t.Fatalf("a plain --state-file name was refused:\n%s", out)
 	}
-	locks, _ := filepath.Glob(filepath.Join(c.state, "failcnt-*.json.lock"))
-	if len(locks) != 1 {
-		t.Fatalf("no lock file in the state directory after a default run:\n%s", out)
+	ownedByNobody(t, filepath.Join(c.user, "ct204.json.lock"), 0o600)
+}
+
+// Issue 13, item 4: root (cron, an admin by hand) and the monitoring user
+// (file capabilities) both run with the default state, in either order,
+// each in its own directory: nobody is locked out by a directory another
+// made, and nobody shares another's state.
+func TestStateDirPerUser(t *testing.T) {
+	c := newCapState(t) // nobody first, in the packages' layout
+	node := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	rootRun := func() {
+		t.Helper()
+		out, code := c.runAs(nil, "--root", node)
+		if code != 0 || !strings.Contains(out, "baseline recorded") {
+			t.Fatalf("root: exit %d:\n%s", code, out)
+		}
 	}
-	if fi, err := os.Stat(locks[0]); err != nil || fi.Sys().(*syscall.Stat_t).Uid != 65534 {
-		t.Fatalf("lock file %s: %v, want owned by nobody", locks[0], err)
+	rootRun()
+	states, _ := filepath.Glob(filepath.Join(c.state, "0", "failcnt-*.json"))
+	if len(states) != 1 {
+		t.Fatalf("root's state is not in %s/0: %v", c.state, states)
 	}
+	// Root first, with no shared directory yet (make install without the
+	// packages): root creates it 0755, and nobody then makes its own.
+	if err := os.RemoveAll(c.state); err != nil {
+		t.Fatal(err)
+	}
+	rootRun()
+	if fi, err := os.Stat(c.state); err != nil || fi.Mode() != 0o755|os.ModeDir || fi.Sys().(*syscall.Stat_t).Uid != 0 {
+		t.Fatalf("%s made by root: %v %v, want root's, 0755", c.state, err, fi)
+	}
+	if out, _ := c.run(); strings.Contains(out, "refusing") {
+		t.Fatalf("nobody after root was refused:\n%s", out)
+	}
+	ownedByNobody(t, c.user, 0o700|os.ModeDir)
+}
+
+// The layouts a capability run must not create or walk into: no shared
+// directory (only root creates it: made by nobody it would lock root
+// out), and the recipe before per-user directories, where nobody owned
+// the shared directory and so could plant its own directory there as a
+// symlink.
+func TestCapabilitySharedStateDir(t *testing.T) {
+	c := newCapState(t)
+	if err := os.RemoveAll(c.state); err != nil {
+		t.Fatal(err)
+	}
+	out, code := c.run()
+	if code != 3 || !strings.Contains(out, "state directory "+c.state+" does not exist") || !strings.Contains(out, "install -d -o root -g root -m 0755 "+c.state) {
+		t.Errorf("without the shared directory: exit %d:\n%s", code, out)
+	}
+	if _, err := os.Lstat(c.state); err == nil {
+		t.Fatalf("a capability run as nobody created %s", c.state)
+	}
+	// The old recipe: install -d -o nagios -g nagios -m 0700 /var/lib/check_ubc.
+	if err := os.Mkdir(c.state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(c.state, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	symlinkAsNobody(t, c.victim, c.user)
+	out, code = c.run()
+	if code != 3 || !strings.Contains(out, "refusing "+c.user+": it is a symlink") {
+		t.Errorf("a symlinked per-user directory: exit %d:\n%s", code, out)
+	}
+	c.victimEmpty(t)
 }
 
 // A symlink swapped in and out of the state directory while runs go on
 // (between any check and any use) never lets a run write outside it.
 func TestCapabilityStateDirSwapRace(t *testing.T) {
 	c := newCapState(t)
-	lock := filepath.Join(c.state, "r.json.lock")
-	file := filepath.Join(c.state, "r.json")
+	lock := filepath.Join(c.user, "r.json.lock")
+	file := filepath.Join(c.user, "r.json")
 	var stop atomic.Bool
 	done := make(chan struct{})
 	go func() {
@@ -172,7 +273,5 @@ func TestCapabilityStateDirSwapRace(t *testing.T) {
 	}
 	stop.Store(true)
 	<-done
-	if entries, _ := os.ReadDir(c.victim); len(entries) != 0 {
-		t.Fatalf("a run wrote outside the state directory: %v", entries)
-	}
+	c.victimEmpty(t)
 }

@@ -2,7 +2,7 @@
 # make integration: the plugins and contrib/ through the real software, on
 # 127.0.0.1, with throwaway config and state: Icinga 2 (config check, then a
 # running daemon executing each CheckCommand, results read from its REST
-# API), NRPE (plugins as user nagios; contrib/nrpe through contrib/sudoers.d
+# API), NRPE (plugins as user nagios; contrib/nrpe/vzmon-sudo.cfg through contrib/sudoers.d
 # as root), Nagios 4 (config check of contrib/nagios), and
 # Monitoring::Plugin::Performance on every golden output. Needs root (it
 # installs missing Debian packages and, for the sudo test, the plugins under
@@ -14,12 +14,8 @@ REPO=$PWD
 T=$(mktemp -d /tmp/vzmon-integration.XXXXXX)
 PIDS=()
 INSTALLED=()
-FAILS=0
-START=$(date +%s)
-
-log() { printf '[%3ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
-fail() { printf 'FAIL: %s\n' "$*"; FAILS=$((FAILS + 1)); }
-ok() { printf 'ok: %s\n' "$*"; }
+# shellcheck source=test/lib.sh
+. test/lib.sh
 
 cleanup() {
 	for pid in "${PIDS[@]}"; do
@@ -29,8 +25,7 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$pid" 2>/dev/null || true
 	done
-	for f in "${INSTALLED[@]}"; do rm -f "$f"; done
-	rm -f /usr/sbin/policy-rc.d.vzmon
+	for f in "${INSTALLED[@]}"; do rm -rf "$f"; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -58,24 +53,7 @@ free_port() {
 [ "$(id -u)" = 0 ] || { echo "integration tests need root (packages, nagios user, sudo)"; exit 1; }
 
 # --- packages ---------------------------------------------------------------
-pkgs=(icinga2 nagios-nrpe-server nagios-nrpe-plugin nagios4-core libmonitoring-plugin-perl sudo curl jq openssl)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "installing ${missing[*]}"
-	# Keep maintainer scripts from starting the services.
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-		chmod +x /usr/sbin/policy-rc.d
-		INSTALLED+=(/usr/sbin/policy-rc.d)
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	timeout 600 apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$T/apt.log" 2>&1 ||
-		{ timeout 300 apt-get update -qq >>"$T/apt.log" 2>&1 && timeout 600 apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$T/apt.log" 2>&1; } ||
-		{ cat "$T/apt.log"; exit 1; }
-fi
+apt_need icinga2 nagios-nrpe-server nagios-nrpe-plugin nagios4-core libmonitoring-plugin-perl sudo curl jq openssl
 id nagios >/dev/null 2>&1 || { echo "user nagios missing after installing the packages"; exit 1; }
 NAGIOS4=$(command -v nagios4 || echo /usr/sbin/nagios4)
 
@@ -364,7 +342,7 @@ command[ubc_incident]=$T/plugins/check_ubc --root $N/incident-204
 command[ubc_healthy]=$T/plugins/check_ubc --root $N/rhel6-vswap
 command[failcnt]=$T/plugins/check_ubc_failcnt --root $N/incident-204 --state-dir $T/state-nrpe
 command[ct_204]=$T/plugins/check_vz_container --root $N/incident-204 --ctid 204 --max-output 1023
-include=$REPO/contrib/nrpe/vzmon.cfg
+include=$REPO/contrib/nrpe/vzmon-sudo.cfg
 EOF
 NRPE=$(command -v nrpe || echo /usr/sbin/nrpe)
 CHECK_NRPE=/usr/lib/nagios/plugins/check_nrpe
@@ -392,8 +370,10 @@ else
 	nrpe_expect v2 failcnt 0 "baseline recorded"
 	nrpe_expect v2 ct_204 2 "148 runnable/blocked tasks"
 
-	# --- contrib/sudoers.d + contrib/nrpe, as root on this (non-OpenVZ) host --
+	# --- contrib/sudoers.d + contrib/nrpe/vzmon-sudo.cfg, as root on this (non-OpenVZ) host --
 	log "installing the plugins and the sudo rule"
+	# check_ubc_failcnt through sudo keeps root's state in /var/lib/check_ubc/0.
+	[ -e /var/lib/check_ubc ] || INSTALLED+=(/var/lib/check_ubc)
 	for p in check_ubc check_ubc_failcnt check_vz_container; do
 		if [ -e "/usr/lib/nagios/plugins/$p" ]; then
 			fail "/usr/lib/nagios/plugins/$p exists already; not overwriting it"
