@@ -221,7 +221,7 @@ expect "as nagios, check_ubc on this host" 3 "not an OpenVZ/Virtuozzo host" as_n
 expect "as nagios, check_ubc --root is refused (file capabilities)" 3 "refusing --root" as_nagios $DEB_DIR/check_ubc --root "$REPO/testdata/nodes/incident-204"
 # The NRPE example as shipped: every command line, as NRPE runs it.
 sed -n 's/^command\[\([^]]*\)\]=\(.*\)/\1 \2/p' /usr/share/doc/vzmon/examples/nrpe/vzmon.cfg > "$T/nrpe-commands"
-check "the NRPE example has the node checks, no sudo" '[ "$(cut -d" " -f1 "$T/nrpe-commands" | tr "\n" " ")" = "check_ubc check_ubc_failcnt " ] && ! grep -q sudo "$T/nrpe-commands"'
+check "the NRPE example has the node checks, no sudo" '[ "$(cut -d" " -f1 "$T/nrpe-commands" | tr "\n" " ")" = "check_ubc check_ubc_failcnt check_vz_containers " ] && ! grep -q sudo "$T/nrpe-commands"'
 while read -r name cmd; do
 	expect "as nagios, NRPE example $name on this host" 3 "not an OpenVZ/Virtuozzo host" as_nagios sh -c "$cmd"
 done < "$T/nrpe-commands"
@@ -265,6 +265,7 @@ while read -r name cmd; do
 	case $name in
 	check_ubc) want=2 text="CT 204 (web1) tcpsndbuf 157% of barrier" ;;
 	check_ubc_failcnt) want=0 text="UBC FAILCNT OK" ;;
+	check_vz_containers) want=2 text="CT 204 (web1) 148 runnable/blocked threads now, CT 207 (legacy-shop) not running" ;;
 	*) want=2 text="148 runnable/blocked tasks" ;;
 	esac
 	# shellcheck disable=SC2086 # the command line, as NRPE splits it
@@ -317,8 +318,8 @@ printf 'object Host "openvz-node" {\n  import "generic-host"\n  address = "127.0
 	> "$IC/etc/vzmon-node.conf"
 chown -R nagios: "$IC"
 if timeout 120 icinga2 daemon -C -c "$IC/etc/icinga2.conf" -DDataDir="$IC/lib" -DLogDir="$IC/log" -DCacheDir="$IC/cache" \
-	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 9 Services' "$IC/check.log"; then
-	ok "icinga2 daemon -C: the CheckCommands from plugins-contrib.d/vzmon.conf, the shipped services on 7 containers from --list"
+	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 10 Services' "$IC/check.log"; then
+	ok "icinga2 daemon -C: the CheckCommands from plugins-contrib.d/vzmon.conf, the shipped services (one per node, one per container of the 7 from --list)"
 else
 	grep -E 'critical|rror|Services' "$IC/check.log" | head -20
 	fail "icinga2 daemon -C with the installed CheckCommands"
