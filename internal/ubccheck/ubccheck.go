@@ -115,6 +115,9 @@ func sub(a, b uint64) uint64 { // a-b, 0 if negative
 // check_param); without one of them it checks nothing.
 var required = []string{"numproc", "numtcpsock", "numothersock", "oomguarpages", "vmguarpages", "kmemsize", "tcpsndbuf", "tcprcvbuf", "othersockbuf", "dgramrcvbuf", "privvmpages", "numfile", "dcachesize", "physpages", "numpty"}
 
+// requiredVSwap: a VSwap config needs only these (src/lib/ub.c check_ub).
+var requiredVSwap = []string{"physpages", "swappages"}
+
 // IsVSwap reports whether a set is a VSwap one, with vzctl's test
 // (src/lib/ub.c is_vswap_config, vzlist print_vswap): physpages present
 // and its limit not unlimited.
@@ -128,23 +131,22 @@ func IsVSwap(s Set) bool {
 func Check(s Set, avnumproc uint64, host Host, maxLevel Level) Result {
 	s = normalize(s)
 	res := Result{VSwap: IsVSwap(s), Fix: Set{}}
-	rules := classic
+	rules, need := classic, required
 	if res.VSwap {
-		rules = vswapRules
-	} else {
-		for _, n := range required {
-			if _, ok := s[n]; !ok {
-				res.Findings = append(res.Findings, Finding{"required", Error, n, n + " not set: vzcfgvalidate checks nothing without it"})
-			}
+		rules, need = vswap, requiredVSwap
+	}
+	for _, n := range need {
+		if _, ok := s[n]; !ok {
+			res.Findings = append(res.Findings, Finding{"required", Error, n, n + " not set: vzcfgvalidate checks nothing without it"})
 		}
-		if len(res.Findings) > 0 {
-			return res
-		}
+	}
+	if len(res.Findings) > 0 {
+		return res
 	}
 	ctx := &env{host: host, avnumproc: avnumproc}
 	// Findings: every rule against the values as they are.
 	for _, r := range rules {
-		if r.level > maxLevel {
+		if r.level > maxLevel || !r.applies(s) {
 			continue
 		}
 		if f, bad := r.eval(ctx, s); bad {
@@ -167,7 +169,7 @@ func Check(s Set, avnumproc uint64, host Host, maxLevel Level) Result {
 	for pass := 0; pass < 8; pass++ {
 		changed := false
 		for _, r := range rules {
-			if r.level > maxLevel {
+			if r.level > maxLevel || !r.applies(w) {
 				continue
 			}
 			if _, bad := r.eval(ctx, w); bad {
@@ -210,6 +212,18 @@ type rule struct {
 	level Level
 	eval  func(e *env, s Set) (Finding, bool)
 	fix   func(e *env, s Set)
+	// needs are the resources the rule reads; without one of them it
+	// does not apply (a VSwap config may set only physpages and swappages).
+	needs []string
+}
+
+func (r rule) applies(s Set) bool {
+	for _, n := range r.needs {
+		if _, ok := s[n]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func num(v uint64) string {
@@ -236,7 +250,7 @@ func equalBL(res string) rule {
 			v := s[res]
 			m := max(v.Barrier, v.Limit)
 			s[res] = vzconf.BL{Barrier: m, Limit: m}
-		}}
+		}, []string{res}}
 }
 
 // barrierLELimit: validate.c CHECK_BL; fix the limit up to the barrier.
@@ -252,7 +266,7 @@ func barrierLELimit(res string) rule {
 		func(_ *env, s Set) {
 			v := s[res]
 			s[res] = vzconf.BL{Barrier: v.Barrier, Limit: v.Barrier}
-		}}
+		}, []string{res}}
 }
 
 // limitUnlimited: vmguarpages, oomguarpages, physpages (non-VSwap) limits
@@ -269,7 +283,7 @@ func limitUnlimited(res string) rule {
 		func(_ *env, s Set) {
 			v := s[res]
 			s[res] = vzconf.BL{Barrier: v.Barrier, Limit: unl}
-		}}
+		}, []string{res}}
 }
 
 // barrierZero: physpages barrier must be 0 (validate.c; validate_vswap
@@ -286,7 +300,7 @@ func barrierZero(res string) rule {
 		func(_ *env, s Set) {
 			v := s[res]
 			s[res] = vzconf.BL{Barrier: 0, Limit: v.Limit}
-		}}
+		}, []string{res}}
 }
 
 // gap: limit - barrier of buf >= 2.5 KB x count.bar (validate.c: 2.5 *
@@ -311,7 +325,7 @@ func gap(buf, count string, level Level) rule {
 			v := s[buf]
 			n, _ := need(s)
 			s[buf] = vzconf.BL{Barrier: v.Barrier, Limit: add(v.Barrier, n)}
-		}}
+		}, []string{buf, count}}
 }
 
 // minBarrier: barrier of res >= min; fix raises barrier and limit by the
@@ -329,7 +343,7 @@ func minBarrier(name, res string, want uint64, level Level, below uint64) rule {
 		},
 		func(_ *env, s Set) {
 			raise(s, res, want)
-		}}
+		}, []string{res}}
 }
 
 // raise sets res's barrier to want and moves the limit up by as much.
@@ -360,7 +374,7 @@ var classic = []rule{
 		func(_ *env, s Set) {
 			v := s["dcachesize"]
 			s["dcachesize"] = vzconf.BL{Barrier: v.Barrier, Limit: mul(384, s["numfile"].Barrier)}
-		}},
+		}, []string{"dcachesize", "numfile"}},
 	{"kmemsize-numproc", Error,
 		func(e *env, s Set) (Finding, bool) {
 			a, dc := e.avn(s), s["dcachesize"].Limit
@@ -375,7 +389,7 @@ var classic = []rule{
 		},
 		func(e *env, s Set) {
 			raise(s, "kmemsize", add(mul(40*1024, e.avn(s)), s["dcachesize"].Limit))
-		}},
+		}, []string{"kmemsize", "numproc", "dcachesize"}},
 	{"privvmpages-vmguarpages", Warning,
 		func(_ *env, s Set) (Finding, bool) {
 			g := s["vmguarpages"].Barrier
@@ -390,7 +404,7 @@ var classic = []rule{
 		func(_ *env, s Set) {
 			g, v := s["vmguarpages"].Barrier, s["privvmpages"]
 			s["privvmpages"] = vzconf.BL{Barrier: g, Limit: max(v.Limit, g)}
-		}},
+		}, []string{"privvmpages", "vmguarpages"}},
 	gap("tcpsndbuf", "numtcpsock", Error),
 	gap("othersockbuf", "numothersock", Error),
 	gap("tcprcvbuf", "numtcpsock", Warning),
@@ -412,7 +426,7 @@ var classic = []rule{
 		func(e *env, s Set) {
 			need, _ := numfileNeed(e, s)
 			raise(s, "numfile", need)
-		}},
+		}, []string{"numfile", "numproc", "numtcpsock", "numothersock", "numpty"}},
 }
 
 func numfileNeed(e *env, s Set) (uint64, bool) {
@@ -421,8 +435,23 @@ func numfileNeed(e *env, s Set) (uint64, bool) {
 	return need, need < unl
 }
 
-// vswapRules is validate_vswap(): barriers 0, limits within the host's
-// RAM and swap.
+// vswap is validate_vswap() (barriers 0, limits within the host's RAM and
+// swap) followed by the classic rules except those of the pre-VSwap memory
+// model (guarantee and physpages limits unlimited, physpages barrier 0).
+// vzctl checks only the first part on VSwap; the kernel still enforces
+// every limit that is set, though, and the seed's tcpsndbuf incident is on
+// a VSwap node, so the rules between limited resources stay (a rule with
+// an unlimited input does not apply, see Check).
+var vswap = append(vswapRules, func() []rule {
+	var out []rule
+	for _, r := range classic {
+		if r.name != "limit=unlimited" && r.name != "barrier=0" {
+			out = append(out, r)
+		}
+	}
+	return out
+}()...)
+
 var vswapRules = []rule{
 	barrierZero("physpages"), hostLimit("physpages", func(h Host) uint64 { return h.RAMPages }, "RAM"),
 	barrierZero("swappages"), hostLimit("swappages", func(h Host) uint64 { return h.SwapPages }, "swap"),
@@ -441,5 +470,5 @@ func hostLimit(res string, of func(Host) uint64, what string) rule {
 		func(e *env, s Set) {
 			v := s[res]
 			s[res] = vzconf.BL{Barrier: v.Barrier, Limit: of(e.host)}
-		}}
+		}, []string{res}}
 }

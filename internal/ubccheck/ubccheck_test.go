@@ -205,18 +205,28 @@ func TestAvnumproc(t *testing.T) {
 func TestVSwap(t *testing.T) {
 	h := ubccheck.Host{RAMPages: 1 << 20, SwapPages: 1 << 19}
 	vs := func(pb, pl, sb, sl uint64) ubccheck.Set {
-		return ubccheck.Set{"physpages": bl(pb, pl), "swappages": bl(sb, sl), "numproc": bl(unl, unl), "kmemsize": bl(5, 1)}
+		// vmguarpages' limit would be an Error on a classic set.
+		return ubccheck.Set{"physpages": bl(pb, pl), "swappages": bl(sb, sl), "numproc": bl(unl, unl), "vmguarpages": bl(0, 100)}
 	}
 	for _, tc := range []struct {
 		name string
 		s    ubccheck.Set
 		want []string
 	}{
-		{"ok (classic rules do not apply)", vs(0, 262144, 0, 131072), nil},
+		{"ok (classic memory-model rules do not apply)", vs(0, 262144, 0, 131072), nil},
 		{"ram at", vs(0, 1<<20, 0, 1<<19), nil},
 		{"ram above", vs(0, 1<<20+1, 0, 1<<19), []string{"physpages-host physpages"}},
 		{"swap above", vs(0, 1, 0, 1<<19+1), []string{"swappages-host swappages"}},
 		{"barriers", vs(1, 262144, 2, 131072), []string{"barrier=0 physpages", "barrier=0 swappages"}},
+		{"only ram and swap", ubccheck.Set{"physpages": bl(0, 262144), "swappages": bl(0, 1)}, nil},
+		{"missing swappages", ubccheck.Set{"physpages": bl(0, 262144)}, []string{"required swappages"}},
+		{"seed on VSwap: limited socket rules still apply", func() ubccheck.Set {
+			s := base()
+			s["physpages"], s["swappages"] = bl(0, 262144), bl(0, 262144)
+			s["kmemsize"], s["privvmpages"], s["vmguarpages"], s["oomguarpages"] = bl(unl, unl), bl(unl, unl), bl(0, unl), bl(0, unl)
+			s["numproc"], s["numtcpsock"] = bl(400, 400), bl(1000, 1000)
+			return s
+		}(), []string{"tcprcvbuf-gap tcprcvbuf", "tcpsndbuf-gap tcpsndbuf"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := ubccheck.Check(tc.s, 0, h, ubccheck.Recommendation)
