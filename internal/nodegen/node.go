@@ -24,6 +24,8 @@ type Node struct {
 	Uptime float64
 	// Tasks are the processes of the host and of the containers.
 	Tasks []Task
+	// MemInfo is the host's /proc/meminfo; nil for none.
+	MemInfo *MemInfo
 	// FairschedMounted is an OpenVZ 6 node whose vz init script mounted the
 	// fairsched cgroup on /proc/vz/fairsched (per-container task lists).
 	FairschedMounted bool
@@ -121,6 +123,9 @@ func (n *Node) render(emit func(path, content string) error) error {
 		return err
 	}
 	out["proc/vz/vestat"] = b.String()
+	if n.MemInfo != nil {
+		out["proc/meminfo"] = n.MemInfo.render()
+	}
 	out["proc/uptime"] = fmt.Sprintf("%.2f %.2f\n", up, up*1.7)
 	out["proc/sys/kernel/random/boot_id"] = BootID + "\n"
 	out["proc/stat"] = procStat()
@@ -174,6 +179,37 @@ func (n *Node) render(emit func(path, content string) error) error {
 		}
 	}
 	return taskFiles(n, emit)
+}
+
+// MemInfo is what the host's /proc/meminfo says, in KiB. LowTotalKB is
+// set on 32-bit (highmem) kernels only, which print the Low/High lines.
+type MemInfo struct {
+	TotalKB, FreeKB, SwapTotalKB, SwapFreeKB, LowTotalKB uint64
+}
+
+// render writes the lines of a 2.6.18/2.6.32 kernel's /proc/meminfo that
+// matter here, in its order and layout ("%-16s%8lu kB"); the page cache
+// lines are derived so the file reads like a real one.
+func (m *MemInfo) render() string {
+	var b strings.Builder
+	line := func(k string, v uint64) { fmt.Fprintf(&b, "%-16s%8d kB\n", k+":", v) }
+	line("MemTotal", m.TotalKB)
+	line("MemFree", m.FreeKB)
+	line("Buffers", m.TotalKB/50)
+	line("Cached", m.TotalKB/5)
+	line("SwapCached", 0)
+	if m.LowTotalKB != 0 {
+		line("HighTotal", m.TotalKB-m.LowTotalKB)
+		lowFree := min(m.FreeKB, m.LowTotalKB/3)
+		line("HighFree", m.FreeKB-lowFree)
+		line("LowTotal", m.LowTotalKB)
+		line("LowFree", lowFree)
+	}
+	line("SwapTotal", m.SwapTotalKB)
+	line("SwapFree", m.SwapFreeKB)
+	line("Dirty", 128)
+	line("Committed_AS", m.TotalKB-m.FreeKB)
+	return b.String()
 }
 
 // Limit is a configured barrier:limit pair.

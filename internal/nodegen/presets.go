@@ -20,13 +20,19 @@ type ctSpec struct {
 }
 
 func build(k Kernel, hostMax uint64, specs []ctSpec) *Node {
+	return buildRAM(k, hostMax, 64*gib, specs)
+}
+
+// buildRAM is build on a host with ramPages of RAM (CT 0's oomguarpages
+// barrier follows it).
+func buildRAM(k Kernel, hostMax, ramPages uint64, specs []ctSpec) *Node {
 	n := &Node{Kernel: k}
 	for _, s := range specs {
 		rows := s.profile.Rows(s.frac, s.use)
 		n.Cts = append(n.Cts, Container{ID: s.id, Name: s.name, Rows: rows,
 			Conf: ConfFor(s.name, s.host, s.onboot, LimitVars(rows)...)})
 	}
-	host := HostProfile(64*gib, hostMax).Rows(300, nil)
+	host := HostProfile(ramPages, hostMax).Rows(300, nil)
 	n.Cts = append(n.Cts, Container{ID: "0", Rows: host})
 	return n
 }
@@ -39,6 +45,7 @@ var Presets = map[string]func() *Node{
 	"ovz-32bit":              OVZ32Bit,
 	"vz7-uuid":               VZ7UUID,
 	"vhs9":                   VHS9Node,
+	"ubc-misconfig":          UBCMisconfig,
 }
 
 // PresetNames returns the preset names, sorted.
@@ -124,6 +131,53 @@ func Incident204() *Node {
 	return n
 }
 
+// UBCMisconfig is a small classic (pre-VSwap) 64-bit OpenVZ 6 node whose
+// limits could never work together, for check_ubc --mode config and
+// --mode memory: CT 301 had numtcpsock raised to 1000 without raising
+// tcpsndbuf/tcprcvbuf (the seed's mis-sizing, weeks before the incident);
+// CT 302 is consistent; stopped CT 303's config has a kmemsize barrier too
+// small for its processes; CT 304's numproc was raised with vzctl set
+// without --save (kernel 300, config 240). The containers' privvmpages
+// limits (1 GiB for CT 302) promise more than the 1 GiB of RAM and 512 MiB
+// of swap.
+func UBCMisconfig() *Node {
+	cl := ClassicProfile(unl)
+	with := func(p Profile, vals map[string]Limit) Profile {
+		out := Profile{}
+		for k, v := range p {
+			out[k] = v
+		}
+		for k, v := range vals {
+			out[k] = v
+		}
+		return out
+	}
+	n := buildRAM(RHEL6, unl, gib, []ctSpec{
+		{"304", "cache", "cache.example.com", true, with(cl, map[string]Limit{"numproc": {300, 300}}), 300, nil},
+		{"303", "old", "old.example.com", false, with(cl, map[string]Limit{"kmemsize": {2752512, 2936012}}), 0, nil},
+		{"302", "db2", "db2.example.com", true, with(cl, map[string]Limit{"privvmpages": {262144, 262144}}), 400, nil},
+		{"301", "web2", "web2.example.com", true, with(cl, map[string]Limit{"numtcpsock": {1000, 1000}}), 350, map[string]Usage{
+			"numtcpsock": {612, 733, 0},
+			"tcpsndbuf":  {1402880, 1876992, 0},
+		}},
+	})
+	n.ct("303").Stopped = true
+	n.ct("304").setConf("NUMPROC", "240:240")
+	n.MemInfo = &MemInfo{TotalKB: gib * 4, FreeKB: gib, SwapTotalKB: gib * 2, SwapFreeKB: gib * 2}
+	return n
+}
+
+// setConf replaces a config variable's value.
+func (c *Container) setConf(key, value string) {
+	for i := range c.Conf {
+		if c.Conf[i].Key == key {
+			c.Conf[i].Value = value
+			return
+		}
+	}
+	panic("no " + key + " in the config of " + c.ID)
+}
+
 // Incident204Fairsched is Incident204 on a node whose vz init script
 // mounted the fairsched cgroup: per-container task lists under
 // /proc/vz/fairsched.
@@ -154,6 +208,7 @@ func RHEL6VSwap() *Node {
 		basic("103").basic("102").process("102", "mysqld", "SSSSSSSSSSSSSSSSS").
 		basic("101", "httpd", "httpd", "httpd", "httpd", "httpd").done()
 	n.loads(map[string][3]uint64{"110": {98, 87, 80}, "103": {2, 1, 0}, "102": {21, 18, 15}, "101": {8, 6, 5}})
+	n.MemInfo = &MemInfo{TotalKB: 64 * gib * 4, FreeKB: 41 * gib * 4, SwapTotalKB: 16 * gib * 4, SwapFreeKB: 16 * gib * 4}
 	return n
 }
 
@@ -174,6 +229,8 @@ func OVZ32Bit() *Node {
 	n.ct("102").simfs(524288, 2097152, 2306867, 20011, 100000, 110000)
 	n.Tasks = newTasks().host().basic("101", "httpd", "httpd").add("101", "httpd", 'R', 2).basic("102").done()
 	n.loads(map[string][3]uint64{"101": {203, 188, 171}, "102": {4, 3, 1}})
+	// A PAE kernel: 896 MiB of lowmem less the kernel's reserve.
+	n.MemInfo = &MemInfo{TotalKB: 64 * gib * 4, FreeKB: 40 * gib * 4, SwapTotalKB: 8 * gib * 4, SwapFreeKB: 8 * gib * 4, LowTotalKB: 889960}
 	return n
 }
 
