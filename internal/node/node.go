@@ -341,3 +341,8 @@ func parseFile[T any](n Node, f *os.File, err error, rel string, parse func(io.R
 func (n Node) VEStat(t Tracer) (map[string]vzproc.VEStat, error) {
 	return readParsed(n, t, "proc/vz/vestat", vzproc.ParseVEStat)
 }
+
+// MemInfo reads proc/meminfo.
+func (n Node) MemInfo(t Tracer) (vzproc.MemInfo, error) {
+	return readParsed(n, t, "proc/meminfo", vzproc.ParseMemInfo)
+}
