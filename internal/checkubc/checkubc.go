@@ -33,11 +33,31 @@ type Flags struct {
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
 	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
+	Mode       string          `enum:"usage,config" default:"usage" placeholder:"usage|config" help:"usage (default): held against barrier and limit. config: barriers and limits against vzcfgvalidate's consistency rules (kernel values of running containers, saved configs of stopped ones), with the vzctl set that fixes them."`
+	Strict     bool            `name:"strict" help:"With --mode config: Warning and Recommendation rules alert too (default: only Error rules; -v lists the others)."`
 	MaxOutput  *cli.MaxOutput  `name:"max-output" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
 }
 
 // Validate runs the embedded validations (kong validates the root only).
 func (f *Flags) Validate() error {
+	if f.Mode != "usage" {
+		// Flags about usage mean nothing to the rules: refuse rather than
+		// ignore them.
+		for _, u := range []struct {
+			flag string
+			set  bool
+		}{
+			{"--resource", len(f.Select.Resource) > 0}, {"--exclude-resource", len(f.Select.ExcludeResource) > 0},
+			{"--threshold", len(f.Usage.Threshold) > 0}, {"--maxheld", f.Usage.MaxHeld}, {"--perfdata all", f.Perfdata == "all"},
+		} {
+			if u.set {
+				return fmt.Errorf("%s applies to --mode usage only, not --mode %s", u.flag, f.Mode)
+			}
+		}
+	}
+	if f.Strict && f.Mode != "config" {
+		return fmt.Errorf("--strict applies to --mode config only")
+	}
 	if err := f.Select.Validate(); err != nil {
 		return err
 	}
@@ -75,6 +95,9 @@ damaged kernel files, timeout).`
 // come, then selects and reports: the table is never stored whole. The
 // read is bounded by check.Run's timeout, which abandons it.
 func (a *app) Check(_ context.Context, pr *check.Progress) check.Result {
+	if a.f.Mode == "config" {
+		return a.checkConfig(pr)
+	}
 	n := node.Node{Root: a.f.Root}
 	res := a.f.Select.Resources()
 	settings := a.f.Usage.Settings(res.NamedResources())
