@@ -33,7 +33,7 @@ type Flags struct {
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
 	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
-	Mode       string          `enum:"usage,config" default:"usage" placeholder:"usage|config" help:"usage (default): held against barrier and limit. config: barriers and limits against vzcfgvalidate's consistency rules (kernel values of running containers, saved configs of stopped ones), with the vzctl set that fixes them."`
+	Mode       string          `enum:"usage,config,memory" default:"usage" placeholder:"usage|config|memory" help:"usage (default): held against barrier and limit. config: barriers and limits against vzcfgvalidate's consistency rules (kernel values of running containers, saved configs of stopped ones), with the vzctl set that fixes them. memory: the node's memory utilization (judged with -w/-c, percent) and commitment (WARNING above 100%), as vzmemcheck computes them, and the VSwap RAM and swap ratios."`
 	Strict     bool            `name:"strict" help:"With --mode config: Warning and Recommendation rules alert too (default: only Error rules; -v lists the others)."`
 	MaxOutput  *cli.MaxOutput  `name:"max-output" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
 }
@@ -95,8 +95,11 @@ damaged kernel files, timeout).`
 // come, then selects and reports: the table is never stored whole. The
 // read is bounded by check.Run's timeout, which abandons it.
 func (a *app) Check(_ context.Context, pr *check.Progress) check.Result {
-	if a.f.Mode == "config" {
+	switch a.f.Mode {
+	case "config":
 		return a.checkConfig(pr)
+	case "memory":
+		return a.checkMemory(pr)
 	}
 	n := node.Node{Root: a.f.Root}
 	res := a.f.Select.Resources()

@@ -64,6 +64,12 @@ func TestGolden(t *testing.T) {
 		"config-no-meminfo":        {"--root", node("incident-204"), "--mode", "config"},
 		"config-refuses-resource":  {"--root", node("ubc-misconfig"), "--mode", "config", "--resource", "numproc"},
 		"strict-without-config":    {"--root", node("ubc-misconfig"), "--strict"},
+		"memory-overcommitted":     {"--root", node("ubc-misconfig"), "--mode", "memory"},
+		"memory-critical":          {"--root", node("ubc-misconfig"), "--mode", "memory", "-w", "30", "-c", "40"},
+		"memory-32bit":             {"--root", node("ovz-32bit"), "--mode", "memory"},
+		"memory-vswap":             {"--root", node("rhel6-vswap"), "--mode", "memory"},
+		"memory-no-meminfo":        {"--root", node("incident-204"), "--mode", "memory"},
+		"memory-exclude":           {"--root", node("ubc-misconfig"), "--mode", "memory", "--exclude-ctid", "db2"},
 		"config-bad-mode":          {"--root", node("incident-204"), "--mode", "configs"},
 	})
 }
