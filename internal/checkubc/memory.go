@@ -23,11 +23,11 @@ var commitWarn = threshold.MustParse("100")
 // WARNING above 100%.
 func (a *app) checkMemory(pr *check.Progress) check.Result {
 	n := node.Node{Root: a.f.Root}
-	mi, err := n.MemInfo(pr)
+	snap, err := n.Beancounters(pr) // first: "not an OpenVZ node" beats a missing meminfo
 	if err != nil {
 		return check.FromError(err)
 	}
-	snap, err := n.Beancounters(pr)
+	mi, err := n.MemInfo(pr)
 	if err != nil {
 		return check.FromError(err)
 	}

@@ -257,26 +257,26 @@ func TestReference(t *testing.T) {
 			s["numtcpsock"] = vzconf.BL{Barrier: 1000, Limit: 1000}
 			s["tcprcvbuf"] = vzconf.BL{Barrier: 1720320, Limit: 4280320}
 		}, []string{
-			// 2.5*1024*1000 = 2560000; 2703360-1720320 = 983040
+			// 2.5 KB x 1000 sockets is 2560000, the gap only 983040
 			"Error tcpsndbuf-gap: tcpsndbuf limit-barrier should be >= 2560000 (2.5 KB x numtcpsock barrier 1000), currently 2703360-1720320=983040",
 		}},
 		{"kmemsize too small for 120 processes", func(s ubccheck.Set) {
 			s["kmemsize"] = vzconf.BL{Barrier: 2752512, Limit: 2936012}
 		}, []string{
-			// 40*1024*120 + 3624960 = 8540160
+			// 40 KB x 120 processes plus 3624960 is 8540160
 			"Error kmemsize-numproc: kmemsize barrier should be >= 8540160 (40 KB x avnumproc 120 + dcachesize limit 3624960), currently 2752512",
 		}},
 		{"numfile below sockets", func(s ubccheck.Set) {
 			s["numfile"] = vzconf.BL{Barrier: 700, Limit: 700}
 			s["numproc"] = vzconf.BL{Barrier: 40, Limit: 40}
 		}, []string{
-			// avnumproc 20: 32*20 = 640 < 360+360+16 = 736
+			// avnumproc 20: 32 x 20 is 640, less than 360+360+16 sockets and ptys
 			"Warning numfile-min: numfile barrier should be >= 736 (max of 32 x avnumproc 20 and numtcpsock+numothersock+numpty barriers 736), currently 700",
 		}},
 		{"dcachesize below 384 x numfile", func(s ubccheck.Set) {
 			s["dcachesize"] = vzconf.BL{Barrier: 1048576, Limit: 1097728}
 		}, []string{
-			// 384*9312 = 3575808
+			// 384 bytes x 9312 files is 3575808
 			"Warning dcachesize-numfile: dcachesize limit should be >= 3575808 (384 x numfile barrier 9312), currently 1097728",
 		}},
 		{"barrier above limit and othersockbuf gap", func(s ubccheck.Set) {

@@ -221,7 +221,7 @@ expect "as nagios, check_ubc on this host" 3 "not an OpenVZ/Virtuozzo host" as_n
 expect "as nagios, check_ubc --root is refused (file capabilities)" 3 "refusing --root" as_nagios $DEB_DIR/check_ubc --root "$REPO/testdata/nodes/incident-204"
 # The NRPE example as shipped: every command line, as NRPE runs it.
 sed -n 's/^command\[\([^]]*\)\]=\(.*\)/\1 \2/p' /usr/share/doc/vzmon/examples/nrpe/vzmon.cfg > "$T/nrpe-commands"
-check "the NRPE example has the node checks, no sudo" '[ "$(cut -d" " -f1 "$T/nrpe-commands" | tr "\n" " ")" = "check_ubc check_ubc_failcnt check_vz_containers " ] && ! grep -q sudo "$T/nrpe-commands"'
+check "the NRPE example has the node checks, no sudo" '[ "$(cut -d" " -f1 "$T/nrpe-commands" | tr "\n" " ")" = "check_ubc check_ubc_failcnt check_ubc_config check_ubc_memory check_vz_containers " ] && ! grep -q sudo "$T/nrpe-commands"'
 while read -r name cmd; do
 	expect "as nagios, NRPE example $name on this host" 3 "not an OpenVZ/Virtuozzo host" as_nagios sh -c "$cmd"
 done < "$T/nrpe-commands"
