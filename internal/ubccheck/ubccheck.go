@@ -472,3 +472,20 @@ func hostLimit(res string, of func(Host) uint64, what string) rule {
 			s[res] = vzconf.BL{Barrier: v.Barrier, Limit: of(e.host)}
 		}, []string{res}}
 }
+
+// RuleNames returns every rule's name once, in evaluation order (the
+// README's table lists them).
+func RuleNames() []string {
+	var out []string
+	seen := map[string]bool{"required": true}
+	out = append(out, "required")
+	for _, rs := range [][]rule{classic, vswapRules} {
+		for _, r := range rs {
+			if !seen[r.name] {
+				seen[r.name] = true
+				out = append(out, r.name)
+			}
+		}
+	}
+	return out
+}

@@ -1,8 +1,10 @@
 package ubccheck_test
 
 import (
+	"os"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/vzmon/vzmon/internal/ubc"
@@ -305,5 +307,18 @@ func TestReference(t *testing.T) {
 			}
 			checkFix(t, s, 0, ubccheck.Host{}, r, ubccheck.Recommendation)
 		})
+	}
+}
+
+// Every rule is in the README's rule table, by name.
+func TestReadmeNamesEveryRule(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range ubccheck.RuleNames() {
+		if !strings.Contains(string(b), "`"+name+"`") {
+			t.Errorf("rule %s is not in the README's table", name)
+		}
 	}
 }
