@@ -2,6 +2,7 @@ package checkubc
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,11 @@ func (a *app) checkMemory(pr *check.Progress) check.Result {
 	util := threshold.Pair{Warn: a.f.Usage.Warning, Crit: a.f.Usage.Critical}
 	res := check.Result{State: status.OK, MaxBytes: a.budget(false)}
 	var problems, na []string
+	type alert struct {
+		st   status.Status
+		line string
+	}
+	var alerts []alert
 	for _, r := range memcheck.Compute(host, cts) {
 		if r.NA != "" {
 			na = append(na, r.Name+" ("+r.NA+")")
@@ -60,11 +66,16 @@ func (a *app) checkMemory(pr *check.Progress) check.Result {
 		if st != status.OK {
 			res.State = status.Worse(res.State, st)
 			problems = append(problems, r.Name+" "+pct)
-			res.Items = append(res.Items, check.Item{Lines: []string{st.String() + ": " + line + ", " + r.What}})
+			alerts = append(alerts, alert{st, st.String() + ": " + line + ", " + r.What})
 		} else {
 			res.Tail = append(res.Tail, line)
 		}
 		res.Perf = append(res.Perf, check.Perf{Label: r.Name, Value: strings.TrimSuffix(pct, "%"), UOM: "%", Warn: warn, Crit: crit, Min: "0"})
+	}
+	// Worst first: the budget keeps a prefix of the items.
+	slices.SortStableFunc(alerts, func(x, y alert) int { return status.Compare(y.st, x.st) })
+	for _, a := range alerts {
+		res.Items = append(res.Items, check.Item{Lines: []string{a.line}})
 	}
 	if len(problems) > 0 {
 		res.Summary = strings.Join(problems, ", ") + fmt.Sprintf(" (%s)", report.Plural(len(cts), "container"))
