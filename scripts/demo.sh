@@ -12,6 +12,10 @@ echo "== check_ubc on incident-204: CT 204 (web1) ran out of tcpsndbuf; Apache i
 run bin/check_ubc --root testdata/nodes/incident-204
 echo "== check_ubc on rhel6-vswap: a healthy OpenVZ 6 VSwap node"
 run bin/check_ubc --root testdata/nodes/rhel6-vswap
+echo "== check_ubc --mode config: limits that could never work together, weeks before the failcnt storm"
+run bin/check_ubc --root testdata/nodes/ubc-misconfig --mode config -v
+echo "== check_ubc --mode memory: the containers are promised more memory than the node has"
+run bin/check_ubc --root testdata/nodes/ubc-misconfig --mode memory
 
 echo "== check_vz_container on CT 204 from the host: its own monitoring cannot run, the host sees everything"
 run bin/check_vz_container --root testdata/nodes/incident-204 --ctid web1 --process apache2:2 --process slapd
