@@ -32,12 +32,17 @@ type Flags struct {
 	Select     selection.Flags `embed:""`
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
-	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
+	List       bool            `name:"list" icinga2:"-" help:"Print the node's containers and exit 0 instead of checking: as JSON (ID, name, state, ONBOOT), or (--format) as config that keeps the node's vars.openvz_containers current."`
+	Format     string          `name:"format" icinga2:"-" enum:"json,icinga2,director" default:"json" placeholder:"json|icinga2|director" help:"With --list: json, every container with its name, state and ONBOOT; icinga2, a Host template vzmon-containers-<host-name> setting vars.openvz_containers, for the node's Host object to import; director, a JSON row {host, openvz_containers} for an Icinga Director import source."`
+	HostName   string          `name:"host-name" icinga2:"-" placeholder:"NAME" help:"With --list --format icinga2 or director: the name of the node's Host object."`
 	MaxOutput  *cli.MaxOutput  `name:"max-output" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
 }
 
 // Validate runs the embedded validations (kong validates the root only).
 func (f *Flags) Validate() error {
+	if err := f.validateList(); err != nil {
+		return err
+	}
 	if err := f.Select.Validate(); err != nil {
 		return err
 	}
