@@ -438,5 +438,6 @@ else
 	nrpe_expect v2 check_vz_container_204 3 "not an OpenVZ/Virtuozzo host"
 fi
 
+bash test/cluster/run.sh || fail "the distributed setup (test/cluster/run.sh)"
 log "done: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
