@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/vzmon/vzmon/internal/checktest"
+	"github.com/vzmon/vzmon/internal/checkubc"
 	"github.com/vzmon/vzmon/internal/contrib"
+	"github.com/vzmon/vzmon/internal/icinga2"
 )
 
 // The committed Icinga 2 CheckCommands are exactly what the plugins'
@@ -81,6 +84,21 @@ func TestDocumentedVarsExist(t *testing.T) {
 	}
 	if found == 0 {
 		t.Error("found no variable to check: the pattern is broken")
+	}
+	// The README names what the model defines: the output budget, the
+	// templates and the discovered template's name.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	musts := []string{fmt.Sprintf("--max-output %d", icinga2.OutputBudget), checkubc.ContainersTemplate("node1.example.com"), icinga2.NodeTemplate}
+	for _, tmpl := range icinga2.Templates() {
+		musts = append(musts, "`"+tmpl.Name+"`")
+	}
+	for _, must := range musts {
+		if !strings.Contains(string(readme), must) {
+			t.Errorf("README.md does not name %s", must)
+		}
 	}
 	var names []string
 	for v := range vars {

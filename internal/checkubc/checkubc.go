@@ -72,6 +72,8 @@ Examples:
   check_ubc --ctid web1 --maxheld        by vzctl name; also judge the peak (maxheld)
   check_ubc --threshold physpages=90,98  also watch VSwap RAM (off by default)
   check_ubc --exclude-resource numiptent --exclude-ctid 0
+  check_ubc --list --format icinga2 --host-name node1.example.com
+                                         the containers as an Icinga 2 Host template
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`
