@@ -182,6 +182,9 @@ M=$T/master
 	cat <<EOF
 object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = ${PORT[master]}; accept_config = false; accept_commands = false }
 object CheckerComponent "checker" {}
+// Forced checks only: the test decides what runs when (the first
+// ubc-failcnt run is the baseline). Dependencies are judged all the same.
+object IcingaApplication "app" { enable_service_checks = false }
 include "zones.conf"
 include "conf.d/*.conf"
 EOF
