@@ -42,14 +42,18 @@ stop() {
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
 	kill -9 "$1" 2>/dev/null || true
 }
-# leftovers: the PIDs of processes still running from $T (a daemon's
-# plugin-spawning helper, say), none of them this script.
+# leftovers: the PIDs of processes still running from $T (named in their
+# command line, or working in it: a daemon's worker or plugin-spawning
+# helper, say), none of them this script.
 leftovers() {
-	local f pid
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}
-		pid=${pid%/cmdline}
-		[ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] && tr '\0' ' ' 2>/dev/null <"$f" | grep -qF "$T/" && echo "$pid"
+	local d pid cwd
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		[ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] || continue
+		cwd=$(readlink "$d/cwd" 2>/dev/null) || cwd=
+		if [[ "$cwd/" == "$T/"* ]] || tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -qF "$T/"; then
+			echo "$pid"
+		fi
 	done
 	return 0
 }
@@ -68,7 +72,7 @@ stop_all() {
 none_left() { [ -z "$(leftovers)" ]; }
 cleanup() {
 	stop_all
-	if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+	if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T" || { echo "cluster: could not remove $T:"; ls -lR "$T" | head -20; }; fi
 }
 trap cleanup EXIT
 
