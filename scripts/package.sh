@@ -123,7 +123,7 @@ EOF
 		owndirs /var/lib/check_ubc
 		entry README.md "$doc/README.md" 0644 "$doctype"
 		entry docs/formats.md "$doc/formats.md" 0644 "$doctype"
-		for f in icinga2/services.conf icinga2/services-agent.conf nagios/commands.cfg nagios/services.cfg; do
+		for f in icinga2/templates.conf icinga2/services.conf icinga2/services-agent.conf icinga2/commands.md icinga2/director-basket.json nagios/commands.cfg nagios/services.cfg; do
 			entry "contrib/$f" "$doc/examples/$f" 0644 "$doctype"
 		done
 		for f in nrpe/vzmon.cfg nrpe/vzmon-sudo.cfg cron/vzmon.cron; do

@@ -14,6 +14,7 @@ import (
 	"github.com/atc0005/go-nagios"
 
 	"github.com/vzmon/vzmon/internal/cli"
+	"github.com/vzmon/vzmon/internal/icinga2"
 	"github.com/vzmon/vzmon/internal/status"
 )
 
@@ -128,13 +129,13 @@ func (p *Progress) close() {
 // to stdout with exit 3.
 func Run(args []string, stdout, stderr io.Writer, np *nagios.Plugin, app *App) {
 	start := time.Now()
-	if slices.Contains(args, cli.DumpFlag) {
-		text, err := cli.Icinga2Command(app.Flags, app.Name, app.Icinga2)
+	if slices.Contains(args, icinga2.DumpFlag) {
+		cmd, err := icinga2.New(app.Flags, app.Name, app.Icinga2, app.Help)
 		if err != nil {
 			respond(stdout, np, app.Tag, Unknownf(nil, "%v", err), start)
 			return
 		}
-		fmt.Fprint(stdout, text)
+		fmt.Fprint(stdout, cmd.Config())
 		np.ExitStatusCode = int(status.OK)
 		return
 	}

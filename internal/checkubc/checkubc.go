@@ -32,7 +32,9 @@ type Flags struct {
 	Select     selection.Flags `embed:""`
 	Usage      usage.Flags     `embed:""`
 	Perfdata   string          `enum:"problems,all" default:"problems" placeholder:"problems|all" help:"Perfdata for the problems and node totals (default), or for every resource of every selected container. A check of one container always gives all of it."`
-	List       bool            `name:"list" help:"Print the node's containers (ID, name, state, ONBOOT) as JSON and exit 0, to generate per-container service definitions."`
+	List       bool            `name:"list" icinga2:"-" help:"Print the node's containers and exit 0 instead of checking: as JSON (ID, name, state, ONBOOT), or (--format) as config that keeps the node's vars.openvz_containers current."`
+	Format     string          `name:"format" icinga2:"-" enum:"json,icinga2,director" default:"json" placeholder:"json|icinga2|director" help:"With --list: json, every container with its name, state and ONBOOT; icinga2, a Host template vzmon-containers-<host-name> setting vars.openvz_containers, for the node's Host object to import; director, a JSON row {host, openvz_containers} for an Icinga Director import source."`
+	HostName   string          `name:"host-name" icinga2:"-" placeholder:"NAME" help:"With --list --format icinga2 or director: the name of the node's Host object."`
 	Mode       string          `enum:"usage,config,memory" default:"usage" placeholder:"usage|config|memory" help:"usage (default): held against barrier and limit. config: barriers and limits against vzcfgvalidate's consistency rules (kernel values of running containers, saved configs of stopped ones), with the vzctl set that fixes them. memory: the node's memory utilization (judged with -w/-c, percent) and commitment (WARNING above 100%), as vzmemcheck computes them, and the VSwap RAM and swap ratios."`
 	Strict     bool            `name:"strict" help:"With --mode config: Warning and Recommendation rules alert too (default: only Error rules; -v lists the others)."`
 	MaxOutput  *cli.MaxOutput  `name:"max-output" placeholder:"BYTES" help:"Cut the long output to fit BYTES: default 1023 for a node (NRPE 2 limit), 65504 with -v, --perfdata all or for one container; 0 = no limit."`
@@ -57,6 +59,9 @@ func (f *Flags) Validate() error {
 	}
 	if f.Strict && f.Mode != "config" {
 		return fmt.Errorf("--strict applies to --mode config only")
+	}
+	if err := f.validateList(); err != nil {
+		return err
 	}
 	if err := f.Select.Validate(); err != nil {
 		return err
@@ -87,6 +92,8 @@ Examples:
   check_ubc --ctid web1 --maxheld        by vzctl name; also judge the peak (maxheld)
   check_ubc --threshold physpages=90,98  also watch VSwap RAM (off by default)
   check_ubc --exclude-resource numiptent --exclude-ctid 0
+  check_ubc --list --format icinga2 --host-name node1.example.com
+                                         the containers as an Icinga 2 Host template
 
 Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad flags, unreadable or
 damaged kernel files, timeout).`

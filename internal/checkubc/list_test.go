@@ -82,3 +82,44 @@ func TestListOnlyContainers(t *testing.T) {
 		t.Errorf("raw control bytes in the JSON:\n%q", out)
 	}
 }
+
+// --list --format icinga2 and director carry every container's ID for the
+// node's Host object (issue 14 item 6); the flags that make no sense
+// together are refused, naming the flag.
+func TestListFormats(t *testing.T) {
+	root := filepath.Join(checktest.RepoRoot(t), "testdata", "nodes", "incident-204")
+	ids := `"201", "202", "203", "204", "205", "206", "207"`
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"icinga2", []string{"--list", "--format", "icinga2", "--host-name", "node1.example.com"}, 0,
+			"template Host \"vzmon-containers-node1.example.com\" {\n\tvars.openvz_containers = [ " + ids + " ]\n}\n"},
+		{"icinga2 quotes the host name", []string{"--list", "--format", "icinga2", "--host-name", `n"1\x`}, 0,
+			`template Host "vzmon-containers-n\"1\\x" {`},
+		{"director", []string{"--list", "--format=director", "--host-name", "node1"}, 0,
+			`[{"host":"node1","openvz_containers":[` + strings.ReplaceAll(ids, " ", "") + `]}]`},
+		{"format without list", []string{"--format", "icinga2", "--host-name", "n"}, 3, "--format goes with --list"},
+		{"no host name", []string{"--list", "--format", "director"}, 3, "--format director needs --host-name"},
+		{"host name with json", []string{"--list", "--host-name", "n"}, 3, "--host-name goes with --list --format icinga2 or director"},
+		{"host name with !", []string{"--list", "--format", "icinga2", "--host-name", "a!b"}, 3, `--host-name "a!b": an Icinga object name has no control characters and no '!'`},
+		{"unknown format", []string{"--list", "--format", "yaml", "--host-name", "n"}, 3, "--format must be one of"},
+	}
+	for _, tc := range cases {
+		out, code := checktest.Run(checkubc.New(), append([]string{"--root", root}, tc.args...)...)
+		got := out
+		if tc.name == "director" {
+			var v any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%s: %v\n%s", tc.name, err, out)
+			}
+			b, _ := json.Marshal(v)
+			got = string(b)
+		}
+		if code != tc.code || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s", tc.name, code, tc.code, tc.want, out)
+		}
+	}
+}

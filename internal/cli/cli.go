@@ -19,7 +19,7 @@ import (
 
 // Common are the flags of all three plugins.
 type Common struct {
-	Root    string           `help:"Read proc/ and etc/vz/ below DIR instead of / (a fake node for tests and the demo)." default:"/" placeholder:"DIR"`
+	Root    string           `help:"Read proc/ and etc/vz/ below DIR instead of / (a fake node for tests and the demo)." default:"/" placeholder:"DIR" icinga2:"-"`
 	Timeout Seconds          `short:"t" help:"Give up after this long with UNKNOWN naming the stage (seconds, or a duration like 1m; default ${default})." default:"10" placeholder:"SECONDS"`
 	Verbose int              `short:"v" type:"counter" help:"More detail: -v all problems, -vv every container, -vvv debug trace on stderr."`
 	Version kong.VersionFlag `short:"V" help:"Print the version and exit (3)."`

@@ -173,7 +173,7 @@ icinga_header() {
 const NodeName = "$1"
 const ZoneName = "$2"
 const PluginDir = "$T/plugins"
-const PluginContribDir = "/usr/lib/nagios/plugins"
+const PluginContribDir = "$T/plugins"
 const ManubulonPluginDir = "/usr/lib/nagios/plugins"
 const TicketSalt = ""
 include <itl>
@@ -200,6 +200,7 @@ object Host "openvz-node2" {
   vars.openvz_containers = [ "101" ]
 }
 include "$REPO/contrib/icinga2/commands.conf"
+include "$REPO/contrib/icinga2/templates.conf"
 include "$REPO/contrib/icinga2/services.conf"
 EOF
 # The agent variant defines the same service names: check it on its own,
@@ -234,6 +235,11 @@ N=$T/nodes
 cat > "$T/ic/etc/icinga2.conf" <<EOF
 $(icinga_header vzmon-test vzmon-test)
 include "$REPO/contrib/icinga2/commands.conf"
+// Test-only: the shipped commands leave --root out; these add it, to read
+// the fake nodes.
+object CheckCommand "ubc-root" { import "ubc"; arguments += { "--root" = "\$ubc_root\$" } }
+object CheckCommand "ubc_failcnt-root" { import "ubc_failcnt"; arguments += { "--root" = "\$ubc_failcnt_root\$" } }
+object CheckCommand "vz_container-root" { import "vz_container"; arguments += { "--root" = "\$vz_container_root\$" } }
 object Endpoint NodeName {}
 object Zone ZoneName { endpoints = [ NodeName ] }
 object FileLogger "log" { path = LogDir + "/icinga2.log"; severity = "debug" }
@@ -245,13 +251,13 @@ object CheckerComponent "checker" {}
 object InfluxdbWriter "perfdata-parse" { host = "127.0.0.1"; port = $SINK_PORT; database = "x"; flush_interval = 1h; flush_threshold = 1000000 }
 object Host "node" { check_command = "dummy"; enable_active_checks = false }
 template Service "t" { host_name = "node"; enable_active_checks = false; max_check_attempts = 1; check_interval = 1d; retry_interval = 1d }
-object Service "ubc-incident" { import "t"; check_command = "ubc"; vars.ubc_root = "$N/incident-204" }
-object Service "ubc-healthy" { import "t"; check_command = "ubc"; vars.ubc_root = "$N/rhel6-vswap" }
-object Service "ubc-one-ct" { import "t"; check_command = "ubc"; vars.ubc_root = "$N/incident-204"; vars.ubc_ctid = [ "web1" ]; vars.ubc_maxheld = true }
-object Service "failcnt" { import "t"; check_command = "ubc_failcnt"; vars.ubc_failcnt_root = "$N/incident-204"; vars.ubc_failcnt_state_dir = "$T/state" }
-object Service "ct-204" { import "t"; check_command = "vz_container"; vars.vz_container_root = "$N/incident-204"; vars.vz_container_ctid = "204"; vars.vz_container_process = [ "apache2:2", "slapd" ] }
-object Service "ct-dns1" { import "t"; check_command = "vz_container"; vars.vz_container_root = "$N/incident-204"; vars.vz_container_ctid = "dns1" }
-object Service "ct-uuid" { import "t"; check_command = "vz_container"; vars.vz_container_root = "$N/vz7-uuid"; vars.vz_container_ctid = "app1" }
+object Service "ubc-incident" { import "t"; check_command = "ubc-root"; vars.ubc_root = "$N/incident-204" }
+object Service "ubc-healthy" { import "t"; check_command = "ubc-root"; vars.ubc_root = "$N/rhel6-vswap" }
+object Service "ubc-one-ct" { import "t"; check_command = "ubc-root"; vars.ubc_root = "$N/incident-204"; vars.ubc_ctid = [ "web1" ]; vars.ubc_maxheld = true }
+object Service "failcnt" { import "t"; check_command = "ubc_failcnt-root"; vars.ubc_failcnt_root = "$N/incident-204"; vars.ubc_failcnt_state_dir = "$T/state" }
+object Service "ct-204" { import "t"; check_command = "vz_container-root"; vars.vz_container_root = "$N/incident-204"; vars.vz_container_ctid = "204"; vars.vz_container_process = [ "apache2:2", "slapd" ] }
+object Service "ct-dns1" { import "t"; check_command = "vz_container-root"; vars.vz_container_root = "$N/incident-204"; vars.vz_container_ctid = "dns1" }
+object Service "ct-uuid" { import "t"; check_command = "vz_container-root"; vars.vz_container_root = "$N/vz7-uuid"; vars.vz_container_ctid = "app1" }
 EOF
 chown nagios: "$T/ic/etc/icinga2.conf"
 API="https://127.0.0.1:$API_PORT"
@@ -412,5 +418,6 @@ else
 	nrpe_expect v2 check_vz_container_204 3 "not an OpenVZ/Virtuozzo host"
 fi
 
+bash test/cluster/run.sh || fail "the distributed setup (test/cluster/run.sh)"
 log "done: $FAILS failure(s)"
 [ "$FAILS" = 0 ]

@@ -308,6 +308,7 @@ object Zone ZoneName { endpoints = [ NodeName ] }
 // As in Icinga 2's default conf.d/templates.conf (with a check that needs no network).
 template Host "generic-host" { check_command = "dummy" }
 template Service "generic-service" { max_check_attempts = 5; check_interval = 1m; retry_interval = 30s }
+include "/usr/share/doc/vzmon/examples/icinga2/templates.conf"
 include "/usr/share/doc/vzmon/examples/icinga2/services.conf"
 include "$IC/etc/vzmon-node.conf"
 EOF
