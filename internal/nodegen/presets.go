@@ -128,6 +128,7 @@ func Incident204() *Node {
 		done()
 	n.loads(map[string][3]uint64{"201": {12, 9, 7}, "202": {47, 38, 31}, "203": {3, 2, 1},
 		"204": {15187, 14996, 14821}, "205": {64, 52, 48}, "206": {0, 1, 0}})
+	n.MemInfo = &MemInfo{TotalKB: 64 * gib * 4, FreeKB: 22 * gib * 4, SwapTotalKB: 16 * gib * 4, SwapFreeKB: 15 * gib * 4}
 	return n
 }
 

@@ -287,17 +287,17 @@ for n in "${AGENTS[@]}"; do start "$n"; done
 # services once, the agents' with command_endpoint, the direct one's without.
 api master GET '/v1/objects/services?attrs=host_name&attrs=name&attrs=command_endpoint&attrs=check_command' >"$T/services.json"
 svc_list() { jq -r --arg h "$1" '[.results[].attrs | select(.host_name == $h) | "\(.name)@\(.command_endpoint)"] | sort | join(" ")' "$T/services.json"; }
-want="containers@ ct-101@ ct-102@ ubc-failcnt@ ubc@"
+want="containers@ ct-101@ ct-102@ ubc-config@ ubc-failcnt@ ubc-memory@ ubc@"
 [ "$(svc_list node-direct)" = "$want" ] && ok "services.conf gives the direct node its services, without command_endpoint" ||
 	fail "node-direct's services: $(svc_list node-direct), want $want"
 want="containers@node-ok"
 for ct in 201 202 203 204 205 206 207; do want+=" ct-$ct@node-ok"; done
-want+=" ubc-failcnt@node-ok ubc@node-ok vzmon-agent@"
+want+=" ubc-config@node-ok ubc-failcnt@node-ok ubc-memory@node-ok ubc@node-ok vzmon-agent@"
 [ "$(svc_list node-ok)" = "$want" ] && ok "services-agent.conf gives node-ok its services (ct- from the discovered template), each with command_endpoint, and the agent health check" ||
 	fail "node-ok's services: $(svc_list node-ok), want $want"
 deps=$(api master GET '/v1/objects/dependencies?attrs=child_host_name&attrs=child_service_name&attrs=parent_service_name&attrs=disable_checks' |
 	jq -r '[.results[].attrs | select(.child_host_name == "node-ok" and .parent_service_name == "vzmon-agent" and .disable_checks) | .child_service_name] | sort | join(" ")')
-[ "$deps" = "containers ct-201 ct-202 ct-203 ct-204 ct-205 ct-206 ct-207 ubc ubc-failcnt" ] &&
+[ "$deps" = "containers ct-201 ct-202 ct-203 ct-204 ct-205 ct-206 ct-207 ubc ubc-config ubc-failcnt ubc-memory" ] &&
 	ok "every vzmon service of node-ok depends on vzmon-agent (disable_checks)" || fail "node-ok's dependencies on vzmon-agent: $deps"
 
 # The agents that accept config get the global zone, and load it.
@@ -343,7 +343,7 @@ expect() { # expect SERVICE STATE TEXT WHAT: the result in $T/results.json
 }
 
 log "checks on node-ok, through its agent"
-svcs=(ubc ubc-failcnt containers)
+svcs=(ubc ubc-failcnt ubc-config ubc-memory containers)
 for ct in 201 202 203 204 205 206 207; do svcs+=("ct-$ct"); done
 if ! check node-ok "${svcs[@]}"; then
 	fail "the master got no result from node-ok for every service: $(jq -c '[.results[] | {name: .attrs.name, out: .attrs.last_check_result.output}]' "$T/results.json")"
