@@ -265,6 +265,8 @@ while read -r name cmd; do
 	case $name in
 	check_ubc) want=2 text="CT 204 (web1) tcpsndbuf 157% of barrier" ;;
 	check_ubc_failcnt) want=0 text="UBC FAILCNT OK" ;;
+	check_ubc_config) want=0 text="UBC OK - 7 containers consistent" ;;
+	check_ubc_memory) want=0 text="UBC OK - memory of 6 containers within thresholds" ;;
 	check_vz_containers) want=2 text="CT 204 (web1) 148 runnable/blocked threads now, CT 207 (legacy-shop) not running" ;;
 	*) want=2 text="148 runnable/blocked tasks" ;;
 	esac
@@ -319,7 +321,7 @@ printf 'object Host "openvz-node" {\n  import "generic-host"\n  address = "127.0
 	> "$IC/etc/vzmon-node.conf"
 chown -R nagios: "$IC"
 if timeout 120 icinga2 daemon -C -c "$IC/etc/icinga2.conf" -DDataDir="$IC/lib" -DLogDir="$IC/log" -DCacheDir="$IC/cache" \
-	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 10 Services' "$IC/check.log"; then
+	-DSpoolDir="$IC/spool" -DInitRunDir="$IC/run" > "$IC/check.log" 2>&1 && grep -q 'Instantiated 12 Services' "$IC/check.log"; then
 	ok "icinga2 daemon -C: the CheckCommands from plugins-contrib.d/vzmon.conf, the shipped services (one per node, one per container of the 7 from --list)"
 else
 	grep -E 'critical|rror|Services' "$IC/check.log" | head -20
