@@ -26,6 +26,8 @@
 # bounded; every daemon is stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=test/lib.sh
+. test/lib.sh
 T=$(mktemp -d /tmp/vzmon-cluster.XXXXXX)
 PIDS=()
 FAILS=0
@@ -75,25 +77,6 @@ cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T" || { echo "cluster: could not remove $T:"; ls -lR "$T" | head -20; }; fi
 }
 trap cleanup EXIT
-
-# wait_for SECONDS CMD...: run CMD until it succeeds, at most SECONDS.
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	return 1
-}
 
 [ "$(id -u)" = 0 ] || { echo "the cluster test needs root (packages, the nagios user)"; exit 1; }
 missing=()

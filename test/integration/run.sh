@@ -30,26 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS CMD...: run CMD until it succeeds, at most SECONDS.
-wait_for() {
-	local limit=$1
-	shift
-	local end=$(( $(date +%s) + limit ))
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$(( 20000 + RANDOM % 20000 ))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	return 1
-}
-
 [ "$(id -u)" = 0 ] || { echo "integration tests need root (packages, nagios user, sudo)"; exit 1; }
 
 # --- packages ---------------------------------------------------------------
