@@ -1,11 +1,9 @@
 package checkct_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -278,24 +276,6 @@ func TestFailcntGrowth(t *testing.T) {
 	}
 }
 
-// BenchmarkTaskScan50000 is the task part on a host with 50,000
-// processes of 1 and of 4 threads each. The nodes are written once per
-// test binary (the one of 4 threads has 450,000 files).
-func BenchmarkTaskScan50000(b *testing.B) {
-	for _, threads := range []int{1, 4} {
-		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			dir := benchNode(b, threads)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
-				if code == 3 {
-					b.Fatal(out)
-				}
-			}
-		})
-	}
-}
-
 // newNode writes a changed preset to a temp dir and returns its root.
 func newNode(t *testing.T, n *nodegen.Node, change func(n *nodegen.Node)) string {
 	t.Helper()
@@ -467,44 +447,6 @@ func TestQuotaReason(t *testing.T) {
 			}
 		})
 	}
-}
-
-// benchNodes are the benchmark nodes by threads per process, written once
-// below tmp (removed by TestMain).
-var benchNodes struct {
-	sync.Mutex
-	tmp  string
-	dirs map[int]string
-}
-
-func benchNode(b *testing.B, threads int) string {
-	benchNodes.Lock()
-	defer benchNodes.Unlock()
-	if dir, ok := benchNodes.dirs[threads]; ok {
-		return dir
-	}
-	if benchNodes.tmp == "" {
-		tmp, err := os.MkdirTemp("", "vzmon-bench-")
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchNodes.tmp, benchNodes.dirs = tmp, map[int]string{}
-	}
-	dir := filepath.Join(benchNodes.tmp, fmt.Sprintf("threads%d", threads))
-	if err := nodegen.Incident204().WithTasks(50000, threads, 1).Write(dir); err != nil {
-		b.Fatal(err)
-	}
-	benchNodes.dirs[threads] = dir
-	return dir
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if benchNodes.tmp != "" {
-		os.RemoveAll(benchNodes.tmp)
-	}
-	os.Exit(code)
-
 }
 
 // A resource named with --resource that the container gives nothing to
