@@ -459,3 +459,27 @@ func TestNamedResourceNotJudged(t *testing.T) {
 		t.Fatalf("no word on the unjudged resource:\n%s", out)
 	}
 }
+
+// --all reads each source once, however many containers need it (the
+// host's CPU count was read again for each container without CPUS=).
+func TestAllReadsEachFileOnce(t *testing.T) {
+	root := checktest.RepoRoot(t)
+	for _, name := range []string{"incident-204", "incident-204-fairsched", "vz7-uuid", "vhs9", "ovz-32bit"} {
+		out, _ := checktest.Run(checkct.New(), "--root", filepath.Join(root, "testdata", "nodes", name), "--all", "-vvv")
+		seen := map[string]bool{}
+		for _, line := range strings.Split(out, "\n") {
+			// -vvv traces each stage: "[   0.123ms] reading PATH".
+			_, stage, ok := strings.Cut(line, "ms] ")
+			if !ok || !strings.HasPrefix(stage, "reading ") {
+				continue
+			}
+			if seen[stage] {
+				t.Errorf("%s: %s again", name, stage)
+			}
+			seen[stage] = true
+		}
+		if len(seen) == 0 {
+			t.Fatalf("%s: no stages traced:\n%s", name, out)
+		}
+	}
+}
