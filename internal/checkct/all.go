@@ -128,7 +128,7 @@ func (a *app) all(ctx context.Context, k *kernel) check.Result {
 					}
 					now = a.scanned(scan, scanErr, c)
 				}
-				a.judgeMemberLoad(&m, n, pr, lf, now)
+				a.judgeMemberLoad(&m, k, lf, now)
 			}
 		}
 		ms = append(ms, m)
@@ -238,9 +238,9 @@ func (a *app) scanned(scan *node.AllTasks, err error, c *ct) runnable {
 
 // judgeMemberLoad judges one container's load, from the kernel's averages
 // or the threads counted now.
-func (a *app) judgeMemberLoad(m *member, n node.Node, pr *check.Progress, lf loadFigure, now runnable) {
+func (a *app) judgeMemberLoad(m *member, k *kernel, lf loadFigure, now runnable) {
 	c := m.c
-	ncpu := cpus(n, pr, c)
+	ncpu := k.cpus(c)
 	warn, crit := a.loadRanges(ncpu)
 	var st status.Status
 	var text, label, value string

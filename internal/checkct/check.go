@@ -154,7 +154,7 @@ func (a *app) check(ctx context.Context, pr *check.Progress) check.Result {
 				return check.Unknownf(nil, "%s: timed out while %s", c.label, pr.Current())
 			}
 		}
-		add("load", func() *part { return a.load(n, pr, c, lf, tf) })
+		add("load", func() *part { return a.load(k, c, lf, tf) })
 		add("tasks", func() *part { return a.taskPart(tf) })
 		add("processes", func() *part { return a.processes(tf) })
 		add("beancounters", func() *part { return a.beancounters(n, pr, c) })

@@ -1,11 +1,9 @@
 package checkct_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -280,24 +278,6 @@ func TestFailcntGrowth(t *testing.T) {
 	}
 }
 
-// BenchmarkTaskScan50000 is the task part on a host with 50,000
-// processes of 1 and of 4 threads each. The nodes are written once per
-// test binary (the one of 4 threads has 450,000 files).
-func BenchmarkTaskScan50000(b *testing.B) {
-	for _, threads := range []int{1, 4} {
-		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			dir := benchNode(b, threads)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				out, code := checktest.Run(checkct.New(), "--root", dir, "--ctid", "204", "--skip", "beancounters,quota,uptime")
-				if code == 3 {
-					b.Fatal(out)
-				}
-			}
-		})
-	}
-}
-
 // newNode writes a changed preset to a temp dir and returns its root.
 func newNode(t *testing.T, n *nodegen.Node, change func(n *nodegen.Node)) string {
 	t.Helper()
@@ -471,44 +451,6 @@ func TestQuotaReason(t *testing.T) {
 	}
 }
 
-// benchNodes are the benchmark nodes by threads per process, written once
-// below tmp (removed by TestMain).
-var benchNodes struct {
-	sync.Mutex
-	tmp  string
-	dirs map[int]string
-}
-
-func benchNode(b *testing.B, threads int) string {
-	benchNodes.Lock()
-	defer benchNodes.Unlock()
-	if dir, ok := benchNodes.dirs[threads]; ok {
-		return dir
-	}
-	if benchNodes.tmp == "" {
-		tmp, err := os.MkdirTemp("", "vzmon-bench-")
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchNodes.tmp, benchNodes.dirs = tmp, map[int]string{}
-	}
-	dir := filepath.Join(benchNodes.tmp, fmt.Sprintf("threads%d", threads))
-	if err := nodegen.Incident204().WithTasks(50000, threads, 1).Write(dir); err != nil {
-		b.Fatal(err)
-	}
-	benchNodes.dirs[threads] = dir
-	return dir
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if benchNodes.tmp != "" {
-		os.RemoveAll(benchNodes.tmp)
-	}
-	os.Exit(code)
-
-}
-
 // A resource named with --resource that the container gives nothing to
 // judge by (a guarantee of 0) is said so, not passed over as "0 resources
 // within thresholds" (issue 10 item 19, as check_ubc does).
@@ -517,5 +459,29 @@ func TestNamedResourceNotJudged(t *testing.T) {
 	out, _ := checktest.Run(checkct.New(), "--root", root, "--ctid", "204", "--resource", "oomguarpages")
 	if !strings.Contains(out, "[OK] beancounters: oomguarpages not judged (guarantee 0, nothing to measure usage against)") {
 		t.Fatalf("no word on the unjudged resource:\n%s", out)
+	}
+}
+
+// --all reads each source once, however many containers need it (the
+// host's CPU count was read again for each container without CPUS=).
+func TestAllReadsEachFileOnce(t *testing.T) {
+	root := checktest.RepoRoot(t)
+	for _, name := range []string{"incident-204", "incident-204-fairsched", "vz7-uuid", "vhs9", "ovz-32bit"} {
+		out, _ := checktest.Run(checkct.New(), "--root", filepath.Join(root, "testdata", "nodes", name), "--all", "-vvv")
+		seen := map[string]bool{}
+		for _, line := range strings.Split(out, "\n") {
+			// -vvv traces each stage: "[   0.123ms] reading PATH".
+			_, stage, ok := strings.Cut(line, "ms] ")
+			if !ok || !strings.HasPrefix(stage, "reading ") {
+				continue
+			}
+			if seen[stage] {
+				t.Errorf("%s: %s again", name, stage)
+			}
+			seen[stage] = true
+		}
+		if len(seen) == 0 {
+			t.Fatalf("%s: no stages traced:\n%s", name, out)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/vzmon/vzmon/internal/check"
-	"github.com/vzmon/vzmon/internal/node"
 	"github.com/vzmon/vzmon/internal/status"
 	"github.com/vzmon/vzmon/internal/threshold"
 	"github.com/vzmon/vzmon/internal/vzproc"
@@ -14,12 +13,16 @@ import (
 // windows name the load averages, as check_load does.
 var windows = [3]string{"load1", "load5", "load15"}
 
-// cpus is the container's CPU count: CPUS= of its config, else the host's.
-func cpus(n node.Node, pr *check.Progress, c *ct) int {
+// cpus is the container's CPU count: CPUS= of its config, else the
+// host's, read once a run (--all asks for each container's).
+func (k *kernel) cpus(c *ct) int {
 	if v, err := strconv.Atoi(c.cfg["CPUS"]); err == nil && v > 0 {
 		return v
 	}
-	return max(1, n.HostCPUs(pr))
+	if k.hostCPUs == 0 {
+		k.hostCPUs = max(1, k.n.HostCPUs(k.pr))
+	}
+	return k.hostCPUs
 }
 
 // loadRanges are --load-warning and --load-critical, or their defaults:
@@ -39,9 +42,9 @@ func (a *app) loadRanges(cpus int) (warn, crit threshold.Triple) {
 // averages where a source has them (what the container itself sees), like
 // check_load; else the runnable + uninterruptible threads counted now,
 // which the host can count even when the container is too sick to report.
-func (a *app) load(n node.Node, pr *check.Progress, c *ct, lf loadFigure, tf taskFigure) *part {
+func (a *app) load(k *kernel, c *ct, lf loadFigure, tf taskFigure) *part {
 	p := &part{}
-	ncpu := cpus(n, pr, c)
+	ncpu := k.cpus(c)
 	warn, crit := a.loadRanges(ncpu)
 	if lf.ok {
 		st := judgeLoad(lf.avg, warn, crit)

@@ -31,6 +31,8 @@ type kernel struct {
 	open    func(string) (vzctl.Device, error)
 	euid    int
 	stats   map[uint32]cpuStat
+	// hostCPUs is the host's CPU count, once read (0: not yet).
+	hostCPUs int
 }
 
 type cpuStat struct {
