@@ -215,7 +215,7 @@ func (k *kernel) runnableNow(c *ct) runnable {
 	if !ok {
 		return runnable{err: errNoVEID}
 	}
-	st, _, err := k.n.CPUProcStat(k.pr, k.cg, strconv.FormatUint(uint64(veid), 10))
+	st, err := k.n.CPUProcStat(k.pr, k.cg, strconv.FormatUint(uint64(veid), 10))
 	if err != nil {
 		return runnable{err: err}
 	}

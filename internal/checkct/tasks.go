@@ -49,9 +49,11 @@ type taskFigure struct {
 func (a *app) tasks(ctx context.Context, k *kernel, c *ct) taskFigure {
 	ids := a.envIDs(c)
 	n := k.n
-	veid := ""
-	if v, ok := k.veid(c); ok {
-		veid = strconv.FormatUint(uint64(v), 10)
+	veid := "" // only the fairsched hierarchy (no ve one) names it by veid
+	if k.cg.VE == "" {
+		if v, ok := k.veid(c); ok {
+			veid = strconv.FormatUint(uint64(v), 10)
+		}
 	}
 	pids, rel, err := n.Procs(k.pr, k.cg, c.id, veid)
 	if err == nil && len(pids) > 0 {

@@ -166,14 +166,12 @@ func (n Node) Procs(t Tracer, c Cgroups, id, veid string) (pids []int, rel strin
 // CPUProcStat reads the fairsched hierarchy's <veid>/cpu.proc.stat
 // (OpenVZ 6): the container's runnable and I/O-blocked threads now, in
 // one small file.
-func (n Node) CPUProcStat(t Tracer, c Cgroups, veid string) (vzproc.ProcStat, string, error) {
+func (n Node) CPUProcStat(t Tracer, c Cgroups, veid string) (vzproc.ProcStat, error) {
 	dir, err := ctDir(c.Fairsched, veid)
 	if err != nil {
-		return vzproc.ProcStat{}, "", err
+		return vzproc.ProcStat{}, err
 	}
-	rel := dir + "/cpu.proc.stat"
-	st, err := readSource(n, t, rel, vzproc.ParseCPUProcStat)
-	return st, rel, err
+	return readSource(n, t, dir+"/cpu.proc.stat", vzproc.ParseCPUProcStat)
 }
 
 // readSource is readParsed for a per-container source: opened without
